@@ -1,0 +1,67 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { berth, docker, status } from '../support/berth';
+import { sharedInstance } from '../support/shared';
+
+const instance = sharedInstance();
+
+describe('the docker CLI through Berth', () => {
+  it('reports a running engine with its Docker host and accelerator', async () => {
+    const current = await status(instance);
+    expect(current.state).toBe('running');
+    expect(current.dockerHost).toBe(`unix://${instance.socket}`);
+    expect(['kvm', 'hvf', 'whpx', 'tcg']).toContain(current.accelerator);
+    expect(typeof current.acceleratorReason).toBe('string');
+    expect(current.startMs).toBeGreaterThan(0);
+    expect(current.network).toBe('host-only');
+  });
+
+  it('answers `docker version` through the host socket and through the berth context', async () => {
+    for (const viaContext of [false, true]) {
+      const version = await docker(instance, ['version', '--format', '{{.Server.Version}} {{.Server.Os}}'], { viaContext });
+      expect(version.stderr).toBe('');
+      expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+ linux$/);
+    }
+  });
+
+  it('keeps the socket, its folder and the private key to the user alone', () => {
+    expect(statSync(instance.socket).mode & 0o777).toBe(0o600);
+    expect(statSync(join(instance.home, 'run')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(instance.home, 'ssh', 'id_ed25519')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(instance.home, 'run', 'berth.sock')).mode & 0o777).toBe(0o600);
+  });
+
+  it('runs a container, reads its output and logs, and execs into it', async () => {
+    const name = `cli-${Date.now()}`;
+    const once = await docker(instance, ['run', '--rm', 'busybox:offline', 'echo', 'hello from berth']);
+    expect(once.stdout.trim()).toBe('hello from berth');
+
+    const started = await docker(instance, ['run', '-d', '--name', name, 'busybox:offline', 'sh', '-c', 'echo logged line; sleep 300'], {
+      viaContext: true,
+    });
+    expect(started.code).toBe(0);
+    await expect.poll(async () => (await docker(instance, ['logs', name])).stdout, { timeout: 10_000 }).toContain('logged line');
+    const exec = await docker(instance, ['exec', name, 'sh', '-c', 'echo $((6 * 7))']);
+    expect(exec.stdout.trim()).toBe('42');
+    expect((await docker(instance, ['rm', '-f', name])).code).toBe(0);
+  });
+
+  it('a second `berth start` reuses the running engine', async () => {
+    const again = await berth(instance, ['start']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`DOCKER_HOST=unix://${instance.socket}`);
+  });
+
+  it('recovers within 5 s when the SSH connection is killed mid-use', async () => {
+    // A container in the guest's PID namespace kills the guest's SSH sessions, its own included.
+    const kill = await docker(instance, [
+      'run', '--rm', '--pid=host', '--privileged', 'busybox:offline', 'sh', '-c', 'sleep 0.3; pkill -f sshd-session; sleep 5',
+    ]);
+    expect(kill.code).not.toBe(0);
+    const killedAt = Date.now();
+    const next = await docker(instance, ['version', '--format', '{{.Server.Version}}']);
+    expect(next.code).toBe(0);
+    expect(Date.now() - killedAt).toBeLessThan(5_000);
+  });
+});

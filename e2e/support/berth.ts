@@ -1,0 +1,121 @@
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(__dirname, '..', '..');
+const cli = join(repoRoot, 'bin', 'berth.mjs');
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(file: string, args: string[], env: NodeJS.ProcessEnv, input?: Buffer, timeoutMs = 300_000): Promise<Run> {
+  return new Promise((resolvePromise) => {
+    const child = execFile(file, args, { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'buffer' }, (error, stdout, stderr) =>
+      resolvePromise({
+        code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+        stdout: stdout.toString(),
+        stderr: stderr.toString(),
+      }),
+    );
+    if (input) child.stdin?.end(input);
+  });
+}
+
+/** An isolated Berth installation for one test file: its own BERTH_HOME and DOCKER_CONFIG. */
+export interface Instance {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  socket: string;
+}
+
+export function newInstance(extraEnv: NodeJS.ProcessEnv = {}): Instance {
+  // Short paths: a Unix socket path must stay under 108 bytes.
+  const home = mkdtempSync(join(tmpdir(), 'bt-'));
+  const dockerConfig = join(home, 'docker-config');
+  mkdirSync(dockerConfig);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BERTH_HOME: home,
+    BERTH_NETWORK: 'host-only',
+    DOCKER_CONFIG: dockerConfig,
+    DOCKER_HOST: undefined,
+    DOCKER_CONTEXT: undefined,
+    ...extraEnv,
+  };
+  return { home, env, socket: join(home, 'run', 'docker.sock') };
+}
+
+export const berth = (instance: Instance, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> =>
+  run(process.execPath, [cli, ...args], { ...instance.env, ...extraEnv });
+
+/** Starts `berth start` without waiting for it, for tests that act while the engine starts. */
+export function berthInBackground(instance: Instance, args: string[]): { done: Promise<Run> } {
+  const child = spawn(process.execPath, [cli, ...args], { env: instance.env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { done: new Promise((r) => child.on('close', (code) => r({ code: code ?? 1, stdout, stderr }))) };
+}
+
+/** The real docker CLI against an instance; `viaContext` uses the `berth` context instead of DOCKER_HOST. */
+export function docker(instance: Instance, args: string[], options: { viaContext?: boolean; input?: Buffer; timeoutMs?: number } = {}): Promise<Run> {
+  const target = options.viaContext ? ['--context', 'berth'] : ['--host', `unix://${instance.socket}`];
+  return run('docker', [...target, ...args], instance.env, options.input, options.timeoutMs);
+}
+
+export async function status(instance: Instance): Promise<Record<string, unknown>> {
+  const result = await berth(instance, ['status', '--json']);
+  return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+/** A busybox image made offline: the static busybox binary and its applet links, as a tarball. */
+export function busyboxRootfs(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bt-busybox-'));
+  mkdirSync(join(dir, 'bin'));
+  mkdirSync(join(dir, 'tmp'));
+  execFileSync('cp', ['/bin/busybox', join(dir, 'bin', 'busybox')]);
+  for (const applet of ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'wget', 'nc', 'dd', 'df', 'kill', 'pkill', 'ps', 'httpd', 'sync', 'head', 'id', 'env', 'uname', 'date']) {
+    symlinkSync('busybox', join(dir, 'bin', applet));
+  }
+  return dir;
+}
+
+export function importBusybox(instance: Instance, tag: string): Promise<Run> {
+  const dir = busyboxRootfs();
+  return run('sh', ['-c', `tar -C '${dir}' -c . | docker --host 'unix://${instance.socket}' import - '${tag}'`], instance.env);
+}
+
+/** Every process whose command line or environment names this instance's home. */
+export function processesOf(instance: Instance): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    if (Number(pid) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      if (cmdline.includes(instance.home) || environ.includes(`BERTH_HOME=${instance.home}\0`)) {
+        found.push(`${pid}: ${cmdline.replaceAll('\0', ' ').slice(0, 120)}`);
+      }
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/** Leaves a socket file nobody listens on, as a crashed process would. */
+export function leaveStaleSocket(path: string): void {
+  execFileSync(process.execPath, [
+    '-e',
+    `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`,
+  ], { stdio: 'ignore' }).toString();
+}
+
+export function writeSettings(instance: Instance, settings: unknown): void {
+  writeFileSync(join(instance.home, 'settings.json'), JSON.stringify(settings));
+}

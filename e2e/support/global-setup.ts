@@ -1,0 +1,27 @@
+import { rmSync } from 'node:fs';
+import type { TestProject } from 'vitest/node';
+import { berth, importBusybox, newInstance, type Instance } from './berth';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    shared: { home: string; dockerConfig: string };
+  }
+}
+
+let instance: Instance | null = null;
+
+/** Boots the one VM the engine tests share, host-only, with a busybox image made offline. */
+export async function setup(project: TestProject): Promise<void> {
+  instance = newInstance();
+  const started = await berth(instance, ['start']);
+  if (started.code !== 0) throw new Error(`berth start failed:\n${started.stderr}`);
+  const imported = await importBusybox(instance, 'busybox:offline');
+  if (imported.code !== 0) throw new Error(`docker import failed:\n${imported.stderr}`);
+  project.provide('shared', { home: instance.home, dockerConfig: instance.env.DOCKER_CONFIG! });
+}
+
+export async function teardown(): Promise<void> {
+  if (!instance) return;
+  await berth(instance, ['stop']);
+  rmSync(instance.home, { recursive: true, force: true });
+}

@@ -1,0 +1,13 @@
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import type { Instance } from './berth';
+
+/** The instance booted by the global setup, as seen from a test file. */
+export function sharedInstance(): Instance {
+  const { home, dockerConfig } = inject('shared');
+  return {
+    home,
+    socket: join(home, 'run', 'docker.sock'),
+    env: { ...process.env, BERTH_HOME: home, BERTH_NETWORK: 'host-only', DOCKER_CONFIG: dockerConfig, DOCKER_HOST: undefined, DOCKER_CONTEXT: undefined },
+  };
+}

@@ -1,0 +1,27 @@
+import type { z } from 'zod';
+import type { Call, Event } from './channel';
+import { engine } from './engine';
+
+/** Every channel of every domain. Carriers and bridges are generic over this one map. */
+export const contract = { ...engine };
+
+export type Contract = typeof contract;
+type CallNames = { [K in keyof Contract]: Contract[K] extends Call<z.ZodType, z.ZodType> ? K : never }[keyof Contract];
+type EventNames = { [K in keyof Contract]: Contract[K] extends Event<z.ZodType> ? K : never }[keyof Contract];
+export type CallName = CallNames;
+export type EventName = EventNames;
+
+export type RequestOf<C extends CallName> = Contract[C] extends Call<infer Req, z.ZodType> ? z.input<Req> : never;
+export type ReplyOf<C extends CallName> = Contract[C] extends Call<z.ZodType, infer Rep> ? z.output<Rep> : never;
+export type PayloadOf<E extends EventName> = Contract[E] extends Event<infer P> ? z.output<P> : never;
+
+export function isCall(name: string): name is CallName {
+  return Object.hasOwn(contract, name) && contract[name as keyof Contract].kind === 'call';
+}
+
+/** A message on any carrier: the same shapes over the control socket, Electron IPC and WebSocket. */
+export type Frame =
+  | { type: 'call'; id: number; channel: string; request: unknown }
+  | { type: 'reply'; id: number; result: unknown }
+  | { type: 'reply'; id: number; error: { name: string; message: string; hint: string } }
+  | { type: 'event'; channel: string; payload: unknown };

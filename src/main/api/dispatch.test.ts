@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineStatus } from './engine';
+import { dispatch, type Handlers } from './dispatch';
+import { BerthError } from './errors';
+
+const status: EngineStatus = {
+  state: 'stopped',
+  dockerHost: 'unix:///tmp/x.sock',
+  context: 'berth',
+  accelerator: null,
+  acceleratorReason: null,
+  network: 'host-only',
+  startMs: null,
+  steps: [],
+  error: null,
+  versions: {},
+  logs: { daemon: 'd', console: 'c' },
+};
+
+const handlers: Handlers = {
+  'engine.status': async () => status,
+  'engine.start': async () => {
+    throw new BerthError('AlreadyStarting', 'Berth is already starting the engine.', 'Wait for it.');
+  },
+  'engine.stop': async () => ({ ...status, state: 'bogus' }) as never,
+  'engine.restart': async () => status,
+};
+
+describe('dispatch', () => {
+  it('answers a valid call', async () => {
+    expect(await dispatch(handlers, { type: 'call', id: 1, channel: 'engine.status', request: {} })).toEqual({
+      type: 'reply',
+      id: 1,
+      result: status,
+    });
+  });
+
+  it('carries a BerthError as {name, message, hint}', async () => {
+    const reply = await dispatch(handlers, { type: 'call', id: 2, channel: 'engine.start', request: {} });
+    expect(reply).toEqual({
+      type: 'reply',
+      id: 2,
+      error: { name: 'AlreadyStarting', message: 'Berth is already starting the engine.', hint: 'Wait for it.' },
+    });
+  });
+
+  it('refuses unknown channels, events as calls and invalid requests', async () => {
+    const unknown = await dispatch(handlers, { type: 'call', id: 3, channel: 'engine.format', request: {} });
+    expect(unknown).toMatchObject({ error: { name: 'UnknownChannel' } });
+    const eventAsCall = await dispatch(handlers, { type: 'call', id: 4, channel: 'engine.changed', request: {} });
+    expect(eventAsCall).toMatchObject({ error: { name: 'UnknownChannel' } });
+    const extra = await dispatch(handlers, { type: 'call', id: 5, channel: 'engine.status', request: { force: true } });
+    expect(extra).toMatchObject({ error: { name: 'InvalidRequest' } });
+  });
+
+  it('never lets an invalid reply cross the contract', async () => {
+    const reply = await dispatch(handlers, { type: 'call', id: 6, channel: 'engine.stop', request: {} });
+    expect(reply).toMatchObject({ error: { name: 'InvalidReply' } });
+  });
+});

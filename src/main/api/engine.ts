@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { call, event } from './channel';
+import { WireError } from './errors';
+
+export const EngineState = z.enum(['stopped', 'starting', 'running', 'stopping', 'error']);
+export type EngineState = z.infer<typeof EngineState>;
+
+export const StepState = z.enum(['pending', 'running', 'done', 'failed']);
+
+export const StartStep = z.object({
+  name: z.string(),
+  label: z.string(),
+  state: StepState,
+  ms: z.number().nullable(),
+  detail: z.string().optional(),
+});
+export type StartStep = z.infer<typeof StartStep>;
+
+export const EngineStatus = z.object({
+  state: EngineState,
+  dockerHost: z.string(),
+  context: z.string(),
+  accelerator: z.string().nullable(),
+  acceleratorReason: z.string().nullable(),
+  network: z.enum(['normal', 'host-only']),
+  startMs: z.number().nullable(),
+  steps: z.array(StartStep),
+  error: WireError.nullable(),
+  versions: z.record(z.string(), z.string()),
+  logs: z.object({ daemon: z.string(), console: z.string() }),
+});
+export type EngineStatus = z.infer<typeof EngineStatus>;
+
+const Empty = z.object({}).strict();
+
+// channel                    request  reply
+export const engine = {
+  'engine.status': call(Empty, EngineStatus),
+  'engine.start': call(Empty, EngineStatus),
+  'engine.stop': call(Empty, EngineStatus),
+  'engine.restart': call(Empty, EngineStatus),
+  'engine.changed': event(EngineStatus),
+};

@@ -1,0 +1,144 @@
+import { BerthError } from '../api/errors';
+import type { EngineStatus } from '../api/engine';
+import { CONTEXT_NAME } from '../engine/context';
+import { homePaths, imageCacheDir } from '../home';
+import { effectiveNetwork, loadSettings } from '../settings/store';
+import { connectDaemon } from '../daemon/connect';
+import { runDaemon } from '../daemon/main';
+import { serve } from '../server';
+import { buildImage, locateImage } from '../vm/image';
+import { stopLeftoverMachine } from '../vm/machine';
+import { formatStatus, printError, stepPrinter } from './output';
+
+const USAGE = `Usage: berth <command>
+
+Commands:
+  start            boot (or reuse) the VM; returns once the Docker API answers
+  stop             shut the VM down cleanly
+  restart          stop, then start
+  status [--json]  the engine's state, accelerator and Docker host
+  image build      build the guest image for this version of the recipe
+  serve            serve the window to a browser on 127.0.0.1; prints its URL (BERTH_PORT picks the port)
+  help             this text
+
+State lives in BERTH_HOME (now: ${homePaths().home}).`;
+
+const paths = homePaths();
+
+function stoppedStatus(): EngineStatus {
+  let network: EngineStatus['network'] = 'normal';
+  try {
+    network = effectiveNetwork(loadSettings(paths.settings));
+  } catch {
+    // reported by start
+  }
+  return {
+    state: 'stopped',
+    dockerHost: `unix://${paths.dockerSocket}`,
+    context: CONTEXT_NAME,
+    accelerator: null,
+    acceleratorReason: null,
+    network,
+    startMs: null,
+    steps: [],
+    error: null,
+    versions: {},
+    logs: { daemon: paths.daemonLog, console: paths.consoleLog },
+  };
+}
+
+async function start(): Promise<number> {
+  const connection = (await connectDaemon(paths, true))!;
+  const print = stepPrinter();
+  connection.client.on('engine.changed', print);
+  try {
+    const status = await connection.client.invoke('engine.start', {});
+    print(status);
+    process.stdout.write(`DOCKER_HOST=unix://${paths.dockerSocket}\n`);
+    process.stderr.write(
+      `Berth is running (${status.accelerator}, ${((status.startMs ?? 0) / 1000).toFixed(1)} s). ` +
+        `Use it with: docker --context ${CONTEXT_NAME} ps   or   export DOCKER_HOST=unix://${paths.dockerSocket}\n`,
+    );
+    return 0;
+  } finally {
+    connection.close();
+  }
+}
+
+async function stop(): Promise<number> {
+  const connection = await connectDaemon(paths, false);
+  if (!connection) {
+    const stopped = await stopLeftoverMachine(paths.qemuPid, paths.qmpSocket);
+    process.stderr.write(stopped ? 'Stopped a VM left behind by an earlier run.\n' : 'Berth is not running.\n');
+    return 0;
+  }
+  await connection.client.invoke('engine.stop', {});
+  connection.close();
+  // The daemon exits once the engine is down and nobody else is connected.
+  await Promise.race([connection.closed, new Promise((done) => setTimeout(done, 10_000))]);
+  process.stderr.write('Berth stopped.\n');
+  return 0;
+}
+
+async function restart(): Promise<number> {
+  const connection = (await connectDaemon(paths, true))!;
+  await connection.client.invoke('engine.stop', {});
+  connection.close();
+  return start();
+}
+
+async function status(json: boolean): Promise<number> {
+  const connection = await connectDaemon(paths, false);
+  const current = connection ? await connection.client.invoke('engine.status', {}) : stoppedStatus();
+  connection?.close();
+  process.stdout.write(`${json ? JSON.stringify(current) : formatStatus(current)}\n`);
+  return 0;
+}
+
+async function image(sub: string | undefined): Promise<number> {
+  if (sub !== 'build') throw new BerthError('UnknownCommand', `Unknown image command "${sub ?? ''}".`, 'Use `berth image build`.');
+  const cache = imageCacheDir();
+  const found = process.env.BERTH_IMAGE ? null : locateImage(cache);
+  const built = found ?? (await buildImage(cache, paths.imageBuildLog, (line) => process.stderr.write(`${line}\n`)));
+  process.stdout.write(`${built.dir}\n`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return start();
+    case 'stop':
+      return stop();
+    case 'restart':
+      return restart();
+    case 'status':
+      return status(rest.includes('--json'));
+    case 'image':
+      return image(rest[0]);
+    case 'serve':
+      return serve(paths, process.env);
+    case 'daemon':
+      await runDaemon(paths, process.env);
+      return -1;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new BerthError('UnknownCommand', `Unknown command "${command}".`, 'Run `berth help` for the list of commands.');
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    printError(error);
+    process.exit(error instanceof BerthError && error.name === 'UnknownCommand' ? 2 : 1);
+  },
+);

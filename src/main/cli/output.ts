@@ -1,0 +1,43 @@
+import type { EngineStatus, StartStep } from '../api/engine';
+import { BerthError } from '../api/errors';
+
+export function printError(error: unknown): void {
+  if (error instanceof BerthError) {
+    process.stderr.write(`error: ${error.message}\nhint: ${error.hint}\n`);
+  } else {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
+/** Prints each start step once, as it finishes or fails. */
+export function stepPrinter(): (status: EngineStatus) => void {
+  const printed = new Set<string>();
+  return (status) => {
+    for (const step of status.steps) {
+      if ((step.state === 'done' || step.state === 'failed') && !printed.has(step.name)) {
+        printed.add(step.name);
+        process.stderr.write(`${formatStep(step)}\n`);
+      }
+    }
+  };
+}
+
+export function formatStep(step: StartStep): string {
+  const mark = step.state === 'done' ? 'ok ' : step.state === 'failed' ? 'ERR' : '...';
+  const ms = step.ms === null ? '' : `${step.ms} ms`;
+  return `  ${mark} ${step.label.padEnd(22)} ${ms.padStart(9)}${step.detail ? `  ${step.detail}` : ''}`;
+}
+
+export function formatStatus(status: EngineStatus): string {
+  const lines = [
+    `state:        ${status.state}`,
+    `docker host:  ${status.dockerHost}  (docker context: ${status.context})`,
+    `accelerator:  ${status.accelerator ?? '-'}${status.acceleratorReason ? `  (${status.acceleratorReason})` : ''}`,
+    `network:      ${status.network}`,
+  ];
+  if (status.startMs !== null) lines.push(`started in:   ${(status.startMs / 1000).toFixed(1)} s`);
+  for (const [name, version] of Object.entries(status.versions)) lines.push(`${`${name}:`.padEnd(14)}${version}`);
+  if (status.state === 'starting') lines.push(...status.steps.map(formatStep));
+  if (status.error) lines.push(`error:        ${status.error.message}`, `hint:         ${status.error.hint}`);
+  return lines.join('\n');
+}

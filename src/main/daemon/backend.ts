@@ -1,0 +1,175 @@
+import { EventEmitter } from 'node:events';
+import type { EngineState, EngineStatus, StartStep } from '../api/engine';
+import { BerthError, toWire, type WireError } from '../api/errors';
+import { engineVersions } from '../engine/client';
+import { CONTEXT_NAME } from '../engine/context';
+import type { HomePaths } from '../home';
+import { loadSettings, effectiveNetwork } from '../settings/store';
+import { runSteps } from '../vm/steps';
+import { startSteps, type StartContext } from './start';
+
+const TRANSITIONS: Record<EngineState, EngineState[]> = {
+  stopped: ['starting'],
+  error: ['starting', 'stopping', 'stopped'],
+  starting: ['running', 'error', 'stopping'],
+  running: ['stopping', 'error'],
+  stopping: ['stopped', 'error'],
+};
+
+/** The engine's lifecycle: stopped, starting, running, stopping, error. The VM belongs to it. */
+export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
+  private state: EngineState = 'stopped';
+  private steps: StartStep[] = [];
+  private error: WireError | null = null;
+  private startMs: number | null = null;
+  private versions: Record<string, string> = {};
+  private ctx: StartContext | null = null;
+  private starting: Promise<EngineStatus> | null = null;
+
+  constructor(
+    private readonly paths: HomePaths,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly log: (line: string) => void,
+    private readonly options: { directDockerPort?: number } = {},
+  ) {
+    super();
+  }
+
+  private move(next: EngineState): void {
+    if (next !== this.state && !TRANSITIONS[this.state].includes(next)) {
+      throw new Error(`engine cannot go from ${this.state} to ${next}`);
+    }
+    this.log(`engine ${this.state} -> ${next}`);
+    this.state = next;
+    this.publish();
+  }
+
+  private publish(): void {
+    this.emit('changed', this.status());
+  }
+
+  get current(): EngineState {
+    return this.state;
+  }
+
+  status(): EngineStatus {
+    let network: EngineStatus['network'] = this.ctx?.network ?? 'normal';
+    if (!this.ctx?.network) {
+      try {
+        network = effectiveNetwork(loadSettings(this.paths.settings), this.env);
+      } catch {
+        // the start step reports a broken settings file
+      }
+    }
+    return {
+      state: this.state,
+      dockerHost: `unix://${this.paths.dockerSocket}`,
+      context: CONTEXT_NAME,
+      accelerator: this.ctx?.machine?.accelerator ?? null,
+      acceleratorReason: this.ctx?.acceleratorReason ?? null,
+      network,
+      startMs: this.startMs,
+      steps: this.steps,
+      error: this.error,
+      versions: this.versions,
+      logs: { daemon: this.paths.daemonLog, console: this.paths.consoleLog },
+    };
+  }
+
+  /** The live start context, for the benchmark's direct path and the CLI's shell. */
+  get context(): StartContext | null {
+    return this.ctx;
+  }
+
+  async start(): Promise<EngineStatus> {
+    if (this.state === 'running') return this.status();
+    if (this.state === 'starting') {
+      throw new BerthError(
+        'AlreadyStarting',
+        'Berth is already starting the engine.',
+        'Wait for that start to finish; `berth status` shows its progress.',
+      );
+    }
+    if (this.state === 'stopping') {
+      throw new BerthError('Stopping', 'Berth is stopping the engine.', 'Wait until it has stopped, then start it again.');
+    }
+    this.starting = this.runStart();
+    try {
+      return await this.starting;
+    } finally {
+      this.starting = null;
+    }
+  }
+
+  private async runStart(): Promise<EngineStatus> {
+    this.error = null;
+    this.startMs = null;
+    this.versions = {};
+    const ctx: StartContext = { paths: this.paths, env: this.env, log: this.log, directDockerPort: this.options.directDockerPort };
+    this.ctx = ctx;
+    this.move('starting');
+    const began = performance.now();
+    try {
+      await runSteps(startSteps, ctx, (steps) => {
+        this.steps = steps;
+        this.publish();
+      }, this.log);
+    } catch (error) {
+      this.error = toWire(error);
+      await this.teardown();
+      this.move('error');
+      throw error;
+    }
+    this.startMs = Math.round(performance.now() - began);
+    ctx.machine!.exited.then((exit) => this.onMachineExit(ctx, exit.code));
+    try {
+      this.versions = await engineVersions(ctx.docker!);
+    } catch (error) {
+      this.log(`could not read engine versions: ${(error as Error).message}`);
+    }
+    this.move('running');
+    return this.status();
+  }
+
+  private onMachineExit(ctx: StartContext, code: number | null): void {
+    if (this.ctx !== ctx || this.state !== 'running') return;
+    this.error = {
+      name: 'VmExited',
+      message: `The VM stopped unexpectedly (QEMU exit ${code}).`,
+      hint: `Read ${this.paths.consoleLog}, then start Berth again.`,
+    };
+    void this.teardown().then(() => this.move('error'));
+  }
+
+  private async teardown(): Promise<void> {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    await ctx.socket?.close().catch(() => undefined);
+    ctx.link?.close();
+    if (ctx.machine?.running) {
+      const how = await ctx.machine.powerdown();
+      this.log(`vm powered down (${how})`);
+    }
+    ctx.consoleLog?.end();
+  }
+
+  async stop(): Promise<EngineStatus> {
+    if (this.state === 'stopped') return this.status();
+    if (this.starting) {
+      // A start in progress is interrupted by powering its VM down; it then settles as an error.
+      await this.ctx?.machine?.kill();
+      await this.starting.catch(() => undefined);
+    }
+    if (this.state === 'stopping') return this.status();
+    this.move('stopping');
+    await this.teardown();
+    this.error = null;
+    this.move('stopped');
+    return this.status();
+  }
+
+  async restart(): Promise<EngineStatus> {
+    await this.stop();
+    return this.start();
+  }
+}

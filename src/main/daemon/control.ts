@@ -1,0 +1,53 @@
+import { chmodSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { EventName, PayloadOf } from '../api/contract';
+import { dispatch, type Handlers } from '../api/dispatch';
+import { claimSocketPath } from '../tunnel/socket';
+import { onJsonLines, writeJsonLine } from './lines';
+
+/** The daemon's end of the contract: a Unix socket only the user can open. */
+export class ControlServer {
+  private server: Server | null = null;
+  readonly clients = new Set<Socket>();
+
+  constructor(
+    private readonly path: string,
+    private readonly handlers: Handlers,
+    private readonly onClientsChanged: () => void,
+  ) {}
+
+  async listen(): Promise<void> {
+    await claimSocketPath(this.path, 'control socket');
+    const server = createServer((socket) => {
+      this.clients.add(socket);
+      this.onClientsChanged();
+      socket.on('error', () => socket.destroy());
+      socket.once('close', () => {
+        this.clients.delete(socket);
+        this.onClientsChanged();
+      });
+      onJsonLines(socket, (frame) => {
+        void dispatch(this.handlers, frame).then((reply) => reply && writeJsonLine(socket, reply));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      const mask = process.umask(0o177);
+      server.listen(this.path, () => {
+        process.umask(mask);
+        resolve();
+      });
+    });
+    chmodSync(this.path, 0o600);
+    this.server = server;
+  }
+
+  broadcast<E extends EventName>(channel: E, payload: PayloadOf<E>): void {
+    for (const socket of this.clients) writeJsonLine(socket, { type: 'event', channel, payload });
+  }
+
+  close(): void {
+    for (const socket of this.clients) socket.destroy();
+    this.server?.close();
+  }
+}

@@ -1,0 +1,257 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import type Docker from 'dockerode';
+import { BerthError } from '../api/errors';
+import { engineClient, waitForEngine } from '../engine/client';
+import { writeDockerContext } from '../engine/context';
+import { ensureHome, imageCacheDir, type HomePaths } from '../home';
+import type { NetworkMode, Settings } from '../settings/schema';
+import { effectiveNetwork, loadSettings } from '../settings/store';
+import { ciphersFor } from '../tunnel/cipher';
+import { SshLink } from '../tunnel/link';
+import { HostSocket } from '../tunnel/socket';
+import { candidates, VerdictStore } from '../vm/accelerator';
+import type { GuestMessage } from '../vm/console';
+import { ensureDataDisk } from '../vm/disk';
+import { buildImage, locateImage, type LocatedImage } from '../vm/image';
+import { ensureKeyPair, type KeyPair } from '../vm/keys';
+import { Machine, stopLeftoverMachine } from '../vm/machine';
+import { findQemu } from '../vm/qemu';
+import type { StepDef } from '../vm/steps';
+
+/** What the start steps build up, one piece per step. */
+export interface StartContext {
+  paths: HomePaths;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  settings?: Settings;
+  network?: NetworkMode;
+  qemu?: string;
+  image?: LocatedImage;
+  keys?: KeyPair;
+  dataIsNew?: boolean;
+  consoleLog?: WriteStream;
+  machine?: Machine;
+  acceleratorReason?: string;
+  sshPort?: number;
+  link?: SshLink;
+  socket?: HostSocket;
+  docker?: Docker;
+  /** Only for benchmarks: the host port forwarded to a dockerd TCP listener in the guest. */
+  directDockerPort?: number;
+}
+
+const MiB = 1024;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const GUEST_ERRORS: Record<string, { name: string; hint: (ctx: StartContext) => string }> = {
+  'data-corrupt': {
+    name: 'DataDiskCorrupt',
+    hint: (ctx) =>
+      `Berth left ${ctx.paths.dataDisk} exactly as it was. Keep a copy of it, then repair it with ` +
+      `\`e2fsck -f ${ctx.paths.dataDisk}\` (e2fsprogs), or move it away to start with an empty disk.`,
+  },
+  'no-data-disk': { name: 'DataDiskMissing', hint: (ctx) => `Read ${ctx.paths.consoleLog}.` },
+};
+
+/** Waits for a guest message, failing as soon as the guest reports an error or QEMU exits. */
+function guestSays<T extends GuestMessage>(
+  ctx: StartContext,
+  match: (message: GuestMessage) => message is T,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const machine = ctx.machine!;
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    machine.console.next(match),
+    machine.console
+      .next((m): m is Extract<GuestMessage, { kind: 'error' }> => m.kind === 'error')
+      .then((error) => {
+        const known = GUEST_ERRORS[error.code];
+        throw new BerthError(
+          known?.name ?? 'GuestFailed',
+          `The guest reported ${error.code}: ${error.message}`,
+          known?.hint(ctx) ?? `Read ${ctx.paths.consoleLog} for the guest's boot messages.`,
+        );
+      }),
+    machine.exited.then((exit) => {
+      throw new BerthError(
+        'VmExited',
+        `QEMU exited during start (${exit.code ?? exit.signal}): ${exit.stderr.split('\n').pop() ?? ''}`,
+        `Read ${ctx.paths.consoleLog}.`,
+      );
+    }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new BerthError('GuestTimeout', `The guest did not report ${what} within ${timeoutMs / 1000} s.`, `Read ${ctx.paths.consoleLog}.`),
+          ),
+        timeoutMs,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export const startSteps: StepDef<StartContext>[] = [
+  {
+    name: 'settings',
+    label: 'Read settings',
+    hint: 'Check the settings file in BERTH_HOME.',
+    async run(ctx) {
+      ensureHome(ctx.paths);
+      ctx.settings = loadSettings(ctx.paths.settings);
+      ctx.network = effectiveNetwork(ctx.settings, ctx.env);
+    },
+  },
+  {
+    name: 'qemu',
+    label: 'Find QEMU',
+    hint: 'Install QEMU.',
+    async run(ctx) {
+      ctx.qemu = findQemu(ctx.env);
+      if (await stopLeftoverMachine(ctx.paths.qemuPid, ctx.paths.qmpSocket)) ctx.log('stopped a VM left by an earlier run');
+    },
+  },
+  {
+    name: 'image',
+    label: 'Guest image',
+    hint: 'Run `berth image build` and read its log.',
+    async run(ctx, detail) {
+      const cache = imageCacheDir(ctx.env);
+      ctx.image = locateImage(cache, ctx.env) ?? (await buildImage(cache, ctx.paths.imageBuildLog, detail));
+      detail(`kernel ${ctx.image.manifest.kernel}, docker ${ctx.image.manifest.docker}`);
+    },
+  },
+  {
+    name: 'keys',
+    label: 'SSH key pair',
+    hint: 'Check that BERTH_HOME is writable.',
+    async run(ctx) {
+      ctx.keys = ensureKeyPair(ctx.paths);
+    },
+  },
+  {
+    name: 'disk',
+    label: 'Data disk',
+    hint: 'Check the free space where BERTH_HOME lives.',
+    async run(ctx, detail) {
+      const disk = ensureDataDisk(ctx.paths.dataDisk, ctx.settings!.vm.diskGiB);
+      ctx.dataIsNew = disk.isNew;
+      if (disk.isNew) SshLink.forgetHostKey(ctx.paths.knownHost);
+      detail(disk.isNew ? 'new, formatted by the guest' : 'existing');
+    },
+  },
+  {
+    name: 'accelerator',
+    label: 'Boot the VM',
+    hint: 'Read the console log.',
+    async run(ctx, detail) {
+      // A verdict describes this machine and QEMU, not one installation: it lives beside the image cache.
+      const verdictFile = join(dirname(imageCacheDir(ctx.env)), 'accelerator.json');
+      const verdicts = new VerdictStore(verdictFile, VerdictStore.keyFor(ctx.qemu!, ctx.image!.id));
+      const { list } = candidates(ctx.env, verdicts.read());
+      const settings = ctx.settings!;
+      ctx.consoleLog = createWriteStream(ctx.paths.consoleLog, { flags: 'w', mode: 0o600 });
+      ctx.sshPort = await freePort();
+      const { machine, reason } = await Machine.bootFirst(
+        ctx.qemu!,
+        list,
+        {
+          image: ctx.image!,
+          dataDisk: ctx.paths.dataDisk,
+          dataIsNew: ctx.dataIsNew!,
+          cpus: settings.vm.cpus,
+          memoryMiB: settings.vm.memoryMiB,
+          sshPort: ctx.sshPort,
+          network: ctx.network!,
+          publicKey: ctx.keys!.publicKey,
+          qmpSocket: ctx.paths.qmpSocket,
+          pidFile: ctx.paths.qemuPid,
+          directDockerPort: ctx.directDockerPort,
+        },
+        ctx.consoleLog,
+        (candidate, ok, why) => {
+          if (candidate.name !== 'tcg' && candidate.why !== 'BERTH_ACCEL') {
+            verdicts.record(candidate.name, { ok, reason: why, at: new Date().toISOString() });
+          }
+        },
+      );
+      ctx.machine = machine;
+      ctx.acceleratorReason = reason;
+      detail(`${machine.accelerator} (${reason})`);
+    },
+  },
+  {
+    name: 'data',
+    label: 'Mount the data disk',
+    hint: 'Read the console log.',
+    async run(ctx, detail) {
+      const disk = await guestSays(ctx, (m): m is Extract<GuestMessage, { kind: 'disk' }> => m.kind === 'disk', 60_000, 'its data disk');
+      detail(`${Math.round(disk.freeKiB / MiB)} MiB free of ${Math.round(disk.totalKiB / MiB)} MiB`);
+      const needed = Math.min(512 * MiB, disk.totalKiB * 0.05);
+      if (disk.freeKiB < needed) {
+        throw new BerthError(
+          'DataDiskFull',
+          `The data disk is full: ${Math.round(disk.freeKiB / MiB)} MiB free of ${Math.round(disk.totalKiB / MiB)} MiB.`,
+          `Raise "diskGiB" under "vm" in ${ctx.paths.settings} (now ${ctx.settings!.vm.diskGiB}) and start again: ` +
+            'Berth grows the disk and keeps everything on it.',
+        );
+      }
+    },
+  },
+  {
+    name: 'ssh',
+    label: 'Connect over SSH',
+    hint: 'Read the console log: sshd may have failed in the guest.',
+    async run(ctx) {
+      await guestSays(
+        ctx,
+        (m): m is GuestMessage => (m.kind === 'step' && m.name === 'sshd') || m.kind === 'ready',
+        60_000,
+        'sshd',
+      );
+      const machine = ctx.machine!;
+      ctx.link = new SshLink({
+        port: ctx.sshPort!,
+        privateKey: ctx.keys!.privateKey,
+        ciphers: ciphersFor(machine.accelerator),
+        knownHostFile: ctx.paths.knownHost,
+        log: ctx.log,
+      });
+      await ctx.link.open(30_000);
+    },
+  },
+  {
+    name: 'docker',
+    label: 'Docker API answers',
+    hint: 'Read the console log: dockerd may have failed in the guest.',
+    async run(ctx) {
+      ctx.socket = new HostSocket(ctx.paths.dockerSocket, '/var/run/docker.sock', ctx.link!, ctx.log);
+      await ctx.socket.listen();
+      await guestSays(ctx, (m): m is Extract<GuestMessage, { kind: 'ready' }> => m.kind === 'ready', 120_000, 'dockerd ready');
+      ctx.docker = engineClient(ctx.paths.dockerSocket);
+      await waitForEngine(ctx.docker, 30_000);
+    },
+  },
+  {
+    name: 'context',
+    label: 'Docker context',
+    hint: 'Check that DOCKER_CONFIG (or ~/.docker) is writable.',
+    async run(ctx, detail) {
+      detail(writeDockerContext(ctx.paths.dockerSocket, ctx.env));
+    },
+  },
+];

@@ -1,0 +1,22 @@
+/**
+ * One small step per settings version: migrations[n] turns a version n-1 file into version n.
+ * Version 0 is a file written before versions existed (or an empty one).
+ */
+type Raw = Record<string, unknown>;
+
+export const migrations: Record<number, (settings: Raw) => Raw> = {
+  1: (settings) => ({ ...settings, version: 1 }),
+};
+
+export function migrate(raw: Raw, target: number): Raw {
+  let settings = raw;
+  let version = typeof settings.version === 'number' ? settings.version : 0;
+  if (version > target) {
+    throw new Error(`settings version ${version} is newer than this Berth understands (${target})`);
+  }
+  while (version < target) {
+    version += 1;
+    settings = migrations[version](settings);
+  }
+  return settings;
+}

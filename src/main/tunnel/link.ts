@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import ssh2, { type ClientChannel } from 'ssh2';
+
+const { Client } = ssh2;
+type Client = InstanceType<typeof ssh2.Client>;
+import { BerthError } from '../api/errors';
+
+export interface LinkOptions {
+  port: number;
+  privateKey: string;
+  ciphers: string[];
+  /** Where the guest's host key fingerprint is pinned on first contact. */
+  knownHostFile: string;
+  log: (line: string) => void;
+}
+
+const BACKOFF_MS = [50, 100, 200, 400, 800, 1600, 3200, 5000];
+
+function fingerprint(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64')}`;
+}
+
+/**
+ * One long-lived SSH connection to the guest. When it drops it reconnects with backoff; callers ask
+ * for `client()` and wait through a reconnect instead of failing.
+ */
+export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
+  private connected: Client | null = null;
+  private waiters: Array<{ resolve: (client: Client) => void; reject: (error: Error) => void }> = [];
+  private closed = false;
+  private attempt = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: LinkOptions) {
+    super();
+  }
+
+  /** Forgets the pinned host key: the guest made a new one because its data disk is new. */
+  static forgetHostKey(file: string): void {
+    rmSync(file, { force: true });
+  }
+
+  private verifyHost(key: Buffer): boolean {
+    const seen = fingerprint(key);
+    const file = this.options.knownHostFile;
+    if (!existsSync(file)) {
+      writeFileSync(file, `${seen}\n`, { mode: 0o600 });
+      return true;
+    }
+    const pinned = readFileSync(file, 'utf8').trim();
+    if (pinned !== seen) this.options.log(`refusing guest host key ${seen}: pinned ${pinned}`);
+    return pinned === seen;
+  }
+
+  /** Connects, retrying until `deadline` (sshd may still be starting). */
+  async open(deadlineMs: number): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    let lastError = 'no attempt';
+    while (Date.now() < until && !this.closed) {
+      try {
+        this.adopt(await this.dial(Math.max(1_000, until - Date.now())));
+        return;
+      } catch (error) {
+        lastError = (error as Error).message;
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    }
+    throw new BerthError(
+      'SshUnreachable',
+      `The guest's SSH server did not accept Berth's key: ${lastError}.`,
+      'Read the console log: sshd may have failed to start in the guest.',
+    );
+  }
+
+  private dial(timeoutMs: number): Promise<Client> {
+    return new Promise((resolve, reject) => {
+      const client = new Client();
+      client.once('ready', () => resolve(client));
+      client.once('error', (error) => {
+        client.end();
+        reject(error);
+      });
+      client.connect({
+        host: '127.0.0.1',
+        port: this.options.port,
+        username: 'root',
+        privateKey: this.options.privateKey,
+        readyTimeout: timeoutMs,
+        keepaliveInterval: 2_000,
+        keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer) => this.verifyHost(key),
+        algorithms: { cipher: this.options.ciphers as never, compress: ['none'] },
+      });
+    });
+  }
+
+  private adopt(client: Client): void {
+    this.connected = client;
+    this.attempt = 0;
+    client.on('error', (error) => this.options.log(`ssh: ${error.message}`));
+    client.once('close', () => {
+      if (this.connected !== client) return;
+      this.connected = null;
+      if (this.closed) return;
+      this.emit('down', 'connection closed');
+      this.options.log('ssh connection lost; reconnecting');
+      this.scheduleReconnect();
+    });
+    this.emit('up');
+    for (const waiter of this.waiters.splice(0)) waiter.resolve(client);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.timer) return;
+    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
+    this.attempt += 1;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.dial(5_000).then(
+        (client) => {
+          if (this.closed) client.end();
+          else {
+            this.options.log(`ssh reconnected after ${this.attempt} attempt(s)`);
+            this.adopt(client);
+          }
+        },
+        (error: Error) => {
+          this.options.log(`ssh reconnect failed: ${error.message}`);
+          this.scheduleReconnect();
+        },
+      );
+    }, delay);
+  }
+
+  /** The live connection, waiting up to `waitMs` for a reconnect. */
+  client(waitMs = 10_000): Promise<Client> {
+    if (this.connected) return Promise.resolve(this.connected);
+    if (this.closed) return Promise.reject(new Error('the SSH link is closed'));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: (client: Client) => {
+          clearTimeout(timer);
+          resolve(client);
+        },
+        reject,
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((entry) => entry !== waiter);
+        reject(new Error(`no SSH connection to the guest within ${waitMs} ms`));
+      }, waitMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Opens a channel to a Unix socket in the guest. */
+  async streamLocal(remotePath: string): Promise<ClientChannel> {
+    const client = await this.client();
+    return new Promise((resolve, reject) =>
+      client.openssh_forwardOutStreamLocal(remotePath, (error, channel) => (error ? reject(error) : resolve(channel))),
+    );
+  }
+
+  /** Runs a command in the guest and collects its output. */
+  async exec(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    const client = await this.client();
+    return new Promise((resolve, reject) => {
+      client.exec(command, (error, stream) => {
+        if (error) return reject(error);
+        let stdout = '';
+        let stderr = '';
+        stream.on('data', (data: Buffer) => (stdout += data.toString()));
+        stream.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+        stream.on('close', (code: number | null) => resolve({ code: code ?? 255, stdout, stderr }));
+      });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the SSH link is closed'));
+    this.connected?.end();
+    this.connected = null;
+  }
+}

@@ -1,0 +1,105 @@
+import { chmodSync, lstatSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { pipeline } from 'node:stream';
+import { BerthError } from '../api/errors';
+import type { SshLink } from './link';
+
+/** Resolves true when something accepts connections on the Unix socket at `path`. */
+export function socketAnswers(path: string, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createConnection(path);
+    const done = (answer: boolean): void => {
+      probe.destroy();
+      resolve(answer);
+    };
+    probe.setTimeout(timeoutMs, () => done(true));
+    probe.once('connect', () => done(true));
+    probe.once('error', () => done(false));
+  });
+}
+
+/**
+ * Makes `path` free for a new listener. A socket nobody answers on is left over from a crash and is
+ * removed; anything else there is the user's, and is not touched.
+ */
+export async function claimSocketPath(path: string, what: string): Promise<void> {
+  let kind: 'socket' | 'other' | 'none' = 'none';
+  try {
+    kind = lstatSync(path).isSocket() ? 'socket' : 'other';
+  } catch {
+    return;
+  }
+  if (kind === 'other') {
+    throw new BerthError(
+      'SocketPathTaken',
+      `${path} exists and is not a socket, so Berth cannot put the ${what} there.`,
+      `Move or delete ${path}, then start Berth again.`,
+    );
+  }
+  if (await socketAnswers(path)) {
+    throw new BerthError(
+      'SocketInUse',
+      `Another process is already listening on ${path}.`,
+      `Stop the program that owns ${path} (or use a different BERTH_HOME), then start Berth again.`,
+    );
+  }
+  rmSync(path, { force: true });
+}
+
+/**
+ * The host's Docker socket: every connection is piped, with backpressure, to the guest's socket
+ * through its own streamlocal channel on the shared SSH connection.
+ */
+export class HostSocket {
+  private server: Server | null = null;
+  private readonly open = new Set<Socket>();
+
+  constructor(
+    private readonly path: string,
+    private readonly remotePath: string,
+    private readonly link: SshLink,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async listen(): Promise<void> {
+    await claimSocketPath(this.path, 'Docker socket');
+    const server = createServer((local) => this.carry(local));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // Created 0600 from the start: the socket is a root-equivalent handle on the engine.
+      const mask = process.umask(0o177);
+      server.listen(this.path, () => {
+        process.umask(mask);
+        resolve();
+      });
+    });
+    chmodSync(this.path, 0o600);
+    this.server = server;
+  }
+
+  private carry(local: Socket): void {
+    this.open.add(local);
+    local.once('close', () => this.open.delete(local));
+    local.pause();
+    this.link.streamLocal(this.remotePath).then(
+      (channel) => {
+        pipeline(local, channel, local, (error) => {
+          if (error && error.message !== 'Premature close') this.log(`docker socket connection: ${error.message}`);
+        });
+        local.resume();
+      },
+      (error: Error) => {
+        this.log(`docker socket: cannot reach the guest: ${error.message}`);
+        local.destroy();
+      },
+    );
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.open) socket.destroy();
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(this.path, { force: true });
+  }
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { candidates } from './accelerator';
+
+describe('accelerator candidates', () => {
+  it('tries the platform accelerator, then tcg', () => {
+    expect(candidates({}, {}, 'darwin').list.map((c) => c.name)).toEqual(['hvf', 'tcg']);
+    expect(candidates({}, {}, 'win32').list.map((c) => c.name)).toEqual(['whpx', 'tcg']);
+  });
+
+  it('skips an accelerator that failed its handshake before, and says why', () => {
+    const failed = { hvf: { ok: false, reason: 'no boot handshake within 3.0 s', at: '2026-01-01T00:00:00Z' } };
+    const { list, skipped } = candidates({}, failed, 'darwin');
+    expect(list.map((c) => c.name)).toEqual(['tcg']);
+    expect(skipped).toContain('no boot handshake within 3.0 s');
+    expect(skipped).toContain('BERTH_ACCEL=hvf');
+  });
+
+  it('lets BERTH_ACCEL force the list, always ending with tcg', () => {
+    const failed = { kvm: { ok: false, reason: 'hang', at: 'x' } };
+    expect(candidates({ BERTH_ACCEL: 'kvm' }, failed, 'linux').list.map((c) => c.name)).toEqual(['kvm', 'tcg']);
+    expect(candidates({ BERTH_ACCEL: 'tcg' }, {}, 'linux').list.map((c) => c.name)).toEqual(['tcg']);
+  });
+});

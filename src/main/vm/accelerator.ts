@@ -1,0 +1,88 @@
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** The hardware accelerator each platform offers, tried before falling back to tcg. */
+export function platformAccelerator(platform = process.platform): string | null {
+  if (platform === 'linux') return existsSync('/dev/kvm') ? 'kvm' : null;
+  if (platform === 'darwin') return 'hvf';
+  if (platform === 'win32') return 'whpx';
+  return null;
+}
+
+export interface Candidate {
+  name: string;
+  /** Why this candidate is tried (or why the ones before it were skipped). */
+  why: string;
+}
+
+export interface Verdict {
+  ok: boolean;
+  reason: string;
+  at: string;
+}
+
+interface VerdictFile {
+  key: string;
+  verdicts: Record<string, Verdict>;
+}
+
+/** Verdicts are kept per QEMU binary and guest image: a hang is only waited for once. */
+export class VerdictStore {
+  constructor(
+    private readonly path: string,
+    private readonly key: string,
+  ) {}
+
+  static keyFor(qemu: string, imageId: string): string {
+    return `${qemu}@${statSync(qemu).mtimeMs}:${imageId}`;
+  }
+
+  read(): Record<string, Verdict> {
+    try {
+      const file = JSON.parse(readFileSync(this.path, 'utf8')) as VerdictFile;
+      return file.key === this.key ? file.verdicts : {};
+    } catch {
+      return {};
+    }
+  }
+
+  record(name: string, verdict: Verdict): void {
+    const verdicts = { ...this.read(), [name]: verdict };
+    mkdirSync(dirname(this.path), { recursive: true });
+    writeFileSync(this.path, `${JSON.stringify({ key: this.key, verdicts }, null, 2)}\n`, { mode: 0o600 });
+  }
+}
+
+/**
+ * The accelerators to try, in order. BERTH_ACCEL (comma separated) forces a list and ignores
+ * earlier verdicts; tcg always ends the list because it works everywhere.
+ */
+export function candidates(env: NodeJS.ProcessEnv, verdicts: Record<string, Verdict>, platform = process.platform): {
+  list: Candidate[];
+  skipped: string | null;
+} {
+  const forced = env.BERTH_ACCEL?.split(',').map((name) => name.trim()).filter(Boolean);
+  if (forced?.length) {
+    const list = forced.map((name) => ({ name, why: 'BERTH_ACCEL' }));
+    if (!forced.includes('tcg')) list.push({ name: 'tcg', why: 'fallback' });
+    return { list, skipped: null };
+  }
+  const hardware = platformAccelerator(platform);
+  if (!hardware) {
+    const why = platform === 'linux' ? 'no /dev/kvm on this machine' : `no hardware accelerator known on ${platform}`;
+    return { list: [{ name: 'tcg', why }], skipped: why };
+  }
+  const earlier = verdicts[hardware];
+  if (earlier && !earlier.ok) {
+    const skipped = `${hardware} failed at ${earlier.at}: ${earlier.reason} (BERTH_ACCEL=${hardware} tries it again)`;
+    return { list: [{ name: 'tcg', why: skipped }], skipped };
+  }
+  return { list: [{ name: hardware, why: 'platform accelerator' }, { name: 'tcg', why: 'fallback' }], skipped: null };
+}
+
+/** How long a hardware accelerator gets to reach the guest's first line before it counts as hung. */
+export function handshakeDeadlineMs(accelerator: string, env = process.env): number {
+  if (accelerator === 'tcg') return 60_000;
+  const configured = Number(env.BERTH_ACCEL_DEADLINE_MS);
+  return Number.isFinite(configured) && configured > 0 ? configured : 3_000;
+}

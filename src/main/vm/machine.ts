@@ -1,0 +1,175 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { BerthError } from '../api/errors';
+import { handshakeDeadlineMs, type Candidate } from './accelerator';
+import { GuestConsole } from './console';
+import { Qmp } from './qmp';
+import { qemuArgs, type MachineSpec } from './qemu';
+
+type Spec = Omit<MachineSpec, 'accelerator'>;
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+/** One running QEMU process and its serial console. */
+export class Machine {
+  readonly console = new GuestConsole();
+  readonly exited: Promise<Exit>;
+  private exit: Exit | null = null;
+
+  private constructor(
+    readonly accelerator: string,
+    private readonly child: ChildProcess,
+    private readonly spec: Spec,
+    consoleLog: WriteStream,
+  ) {
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      consoleLog.write(chunk);
+      this.console.feed(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      consoleLog.write(chunk);
+    });
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal, stderr: stderr.trim() };
+        resolve(this.exit);
+      }),
+    );
+  }
+
+  get running(): boolean {
+    return this.exit === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  static launch(qemu: string, accelerator: string, spec: Spec, consoleLog: WriteStream): Machine {
+    consoleLog.write(`\n--- berth: launching qemu with accelerator ${accelerator} at ${new Date().toISOString()}\n`);
+    const child = spawn(qemu, qemuArgs({ ...spec, accelerator }), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const machine = new Machine(accelerator, child, spec, consoleLog);
+    child.once('error', (error) => consoleLog.write(`berth: could not run ${qemu}: ${error.message}\n`));
+    return machine;
+  }
+
+  /**
+   * Launches QEMU with each candidate in turn until one reaches the guest's first line within its
+   * deadline; a refusal or a hang moves on to the next candidate and is kept as the reason.
+   */
+  static async bootFirst(
+    qemu: string,
+    list: Candidate[],
+    spec: Spec,
+    consoleLog: WriteStream,
+    onVerdict: (candidate: Candidate, ok: boolean, reason: string) => void,
+  ): Promise<{ machine: Machine; reason: string }> {
+    const failures: string[] = [];
+    for (const candidate of list) {
+      const started = Date.now();
+      const machine = Machine.launch(qemu, candidate.name, spec, consoleLog);
+      const deadline = handshakeDeadlineMs(candidate.name);
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        machine.console.next((m): m is { kind: 'handshake' } => m.kind === 'handshake').then(() => 'ok' as const),
+        machine.exited.then((exit) => `qemu refused it: ${lastLine(exit.stderr) || `exit ${exit.code ?? exit.signal}`}`),
+        new Promise<string>((resolve) => {
+          timer = setTimeout(() => resolve(`no boot handshake within ${(deadline / 1000).toFixed(1)} s`), deadline);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (outcome === 'ok') {
+        const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
+        onVerdict(candidate, true, `boot handshake in ${took}`);
+        const reason = failures.length
+          ? `fell back to ${candidate.name}: ${failures.join('; ')}`
+          : candidate.name === 'tcg'
+            ? `tcg: ${candidate.why}`
+            : `${candidate.name}: boot handshake in ${took}`;
+        return { machine, reason };
+      }
+      await machine.kill();
+      failures.push(`${candidate.name}: ${outcome}`);
+      onVerdict(candidate, false, outcome);
+    }
+    throw new BerthError(
+      'NoAccelerator',
+      `QEMU could not boot the guest with any accelerator (${failures.join('; ')}).`,
+      'Read the console log; check that QEMU works on this machine (qemu-system-x86_64 --version).',
+    );
+  }
+
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** ACPI power button first, so the guest stops dockerd and unmounts its disk; then a hard stop. */
+  async powerdown(graceMs = 25_000): Promise<'clean' | 'killed'> {
+    if (!this.running) return 'clean';
+    try {
+      const qmp = await Qmp.connect(this.spec.qmpSocket);
+      try {
+        await qmp.execute('system_powerdown');
+      } finally {
+        qmp.close();
+      }
+      const stopped = await Promise.race([
+        this.exited.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs)),
+      ]);
+      if (stopped) return 'clean';
+    } catch {
+      // QMP is gone; nothing left but a hard stop
+    }
+    await this.kill();
+    return 'killed';
+  }
+}
+
+function lastLine(text: string): string {
+  return text.split('\n').filter(Boolean).pop()?.replace(/^qemu-system-\S+: /, '') ?? '';
+}
+
+/**
+ * A QEMU left running by a Berth that crashed still holds the data disk: power it down before
+ * anything else touches the disk.
+ */
+export async function stopLeftoverMachine(pidFile: string, qmpSocket: string): Promise<boolean> {
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let ours = false;
+  try {
+    ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(qmpSocket);
+  } catch {
+    ours = process.platform !== 'linux' && alive();
+  }
+  if (pid > 0 && ours && alive()) {
+    try {
+      const qmp = await Qmp.connect(qmpSocket);
+      await qmp.execute('system_powerdown');
+      qmp.close();
+    } catch {
+      // no QMP: fall through to signals
+    }
+    for (let waited = 0; waited < 20_000 && alive(); waited += 200) await new Promise((r) => setTimeout(r, 200));
+    if (alive()) process.kill(pid, 'SIGKILL');
+  }
+  rmSync(pidFile, { force: true });
+  return ours;
+}

@@ -1,0 +1,107 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { BerthError } from '../api/errors';
+import type { NetworkMode } from '../settings/schema';
+
+const QEMU = process.arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
+
+/** BERTH_QEMU names the binary; otherwise it is looked up on PATH. */
+export function findQemu(env = process.env): string {
+  const candidates = env.BERTH_QEMU
+    ? [env.BERTH_QEMU]
+    : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, QEMU));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here; try the next folder
+    }
+  }
+  const install =
+    process.platform === 'darwin'
+      ? 'brew install qemu'
+      : process.platform === 'win32'
+        ? 'install QEMU for Windows and add it to PATH'
+        : 'sudo apt-get install qemu-system-x86 (or your distribution\'s qemu-system package)';
+  throw new BerthError(
+    'QemuMissing',
+    env.BERTH_QEMU ? `BERTH_QEMU=${env.BERTH_QEMU} is not an executable file.` : `${QEMU} was not found on PATH.`,
+    `Berth runs its VM with QEMU: ${install}, then start Berth again.`,
+  );
+}
+
+export interface GuestImage {
+  dir: string;
+  kernel: string;
+  initrd: string;
+  base: string;
+}
+
+export interface MachineSpec {
+  accelerator: string;
+  image: GuestImage;
+  dataDisk: string;
+  dataIsNew: boolean;
+  cpus: number;
+  memoryMiB: number;
+  sshPort: number;
+  network: NetworkMode;
+  publicKey: string;
+  qmpSocket: string;
+  pidFile: string;
+  /** Only for benchmarks: dockerd also listens on TCP, forwarded from this host port. */
+  directDockerPort?: number;
+}
+
+/** The guest's dockerd TCP port behind `directDockerPort`. */
+export const GUEST_DIRECT_PORT = 2375;
+
+export function kernelCommandLine(spec: MachineSpec): string {
+  const params = [
+    'console=ttyS0',
+    'quiet',
+    'loglevel=1',
+    'panic=-1',
+    'mitigations=off',
+    'tsc=reliable',
+    'no_timer_check',
+    '8250.nr_uarts=1',
+    'random.trust_cpu=on',
+    `berth.pubkey=${Buffer.from(spec.publicKey.trim()).toString('base64')}`,
+    `berth.net=${spec.network}`,
+    `berth.data=${spec.dataIsNew ? 'new' : 'existing'}`,
+  ];
+  if (spec.directDockerPort) params.push(`berth.tcp=${GUEST_DIRECT_PORT}`);
+  return params.join(' ');
+}
+
+export function qemuArgs(spec: MachineSpec): string[] {
+  const hardware = spec.accelerator !== 'tcg';
+  const accel = hardware ? spec.accelerator : 'tcg,thread=multi';
+  const forwards = [`hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`];
+  if (spec.directDockerPort) forwards.push(`hostfwd=tcp:127.0.0.1:${spec.directDockerPort}-:${GUEST_DIRECT_PORT}`);
+  return [
+    '-machine', 'q35',
+    '-accel', accel,
+    '-cpu', hardware ? 'host' : 'max',
+    '-smp', String(spec.cpus),
+    '-m', String(spec.memoryMiB),
+    '-nodefaults',
+    '-no-user-config',
+    '-display', 'none',
+    '-no-reboot',
+    '-chardev', 'stdio,id=console,signal=off',
+    '-serial', 'chardev:console',
+    '-qmp', `unix:${spec.qmpSocket},server=on,wait=off`,
+    '-pidfile', spec.pidFile,
+    '-kernel', spec.image.kernel,
+    '-initrd', spec.image.initrd,
+    '-append', kernelCommandLine(spec),
+    '-drive', `file=${spec.image.base},format=raw,if=virtio,readonly=on`,
+    '-drive', `file=${spec.dataDisk},format=raw,if=virtio,cache=writeback,discard=unmap`,
+    '-netdev', `user,id=net0,ipv6=off,${forwards.join(',')}`,
+    '-device', 'virtio-net-pci,netdev=net0',
+    '-device', 'virtio-rng-pci',
+  ];
+}
