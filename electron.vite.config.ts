@@ -11,7 +11,8 @@ export default defineConfig({
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
         },
-        output: { format: 'es', entryFileNames: '[name].js' },
+        // Shared chunks stay beside the entries: appRoot() finds the checkout from out/main/.
+        output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

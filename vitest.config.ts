@@ -10,12 +10,24 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
+          exclude: ['e2e/ui/**'],
           environment: 'node',
           globalSetup: ['e2e/support/global-setup.ts'],
           // One VM is shared, and the machine has two cores: files run one after another.
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 600_000,
+        },
+      },
+      {
+        // Browser mode against a backend whose engine stays stopped: no VM, so it runs apart from the e2e suite.
+        test: {
+          name: 'ui',
+          include: ['e2e/ui/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -1,1 +1,3 @@
-export {};
+import { runApp } from './app';
+
+runApp();

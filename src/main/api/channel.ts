@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** A call the UI can make: what it sends and what it gets back, both checked at runtime. */
 export interface Call<Req extends z.ZodType, Rep extends z.ZodType> {
@@ -20,3 +20,6 @@ export const call = <Req extends z.ZodType, Rep extends z.ZodType>(request: Req,
 });
 
 export const event = <Payload extends z.ZodType>(payload: Payload): Event<Payload> => ({ kind: 'event', payload });
+
+/** The wire form of an error, as a schema (errors.ts holds its type, free of zod). */
+export const WireErrorShape = z.object({ name: z.string(), message: z.string(), hint: z.string() });

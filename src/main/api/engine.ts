@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { call, event } from './channel';
-import { WireError } from './errors';
+import { call, event, WireErrorShape } from './channel';
+
 
 export const EngineState = z.enum(['stopped', 'starting', 'running', 'stopping', 'error']);
 export type EngineState = z.infer<typeof EngineState>;
@@ -25,7 +25,7 @@ export const EngineStatus = z.object({
   network: z.enum(['normal', 'host-only']),
   startMs: z.number().nullable(),
   steps: z.array(StartStep),
-  error: WireError.nullable(),
+  error: WireErrorShape.nullable(),
   versions: z.record(z.string(), z.string()),
   logs: z.object({ daemon: z.string(), console: z.string() }),
 });

@@ -1,8 +1,12 @@
-import { z } from 'zod';
-
-/** What an error looks like on the wire: every carrier and every view shows `hint`. */
-export const WireError = z.object({ name: z.string(), message: z.string(), hint: z.string() });
-export type WireError = z.infer<typeof WireError>;
+/**
+ * What an error looks like on the wire: every carrier and every view shows `hint`.
+ * This file stays free of zod so the renderer can use it without bundling the validator.
+ */
+export interface WireError {
+  name: string;
+  message: string;
+  hint: string;
+}
 
 /** An error a user can act on: `hint` says what to do about it. */
 export class BerthError extends Error {
@@ -20,11 +24,20 @@ export class BerthError extends Error {
   }
 }
 
+interface ValidationIssue {
+  path: PropertyKey[];
+  message: string;
+}
+
+function isValidationError(error: unknown): error is Error & { issues: ValidationIssue[] } {
+  return error instanceof Error && error.name === 'ZodError' && Array.isArray((error as { issues?: unknown }).issues);
+}
+
 export function toWire(error: unknown): WireError {
   if (error instanceof BerthError) return { name: error.name, message: error.message, hint: error.hint };
-  if (error instanceof z.ZodError) {
+  if (isValidationError(error)) {
     const issue = error.issues[0];
-    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    const where = issue?.path.length ? ` at ${issue.path.map(String).join('.')}` : '';
     return {
       name: 'InvalidRequest',
       message: `Invalid request${where}: ${issue?.message ?? error.message}`,

@@ -74,8 +74,8 @@ async function stop(): Promise<number> {
   }
   await connection.client.invoke('engine.stop', {});
   connection.close();
-  // The daemon exits once the engine is down and nobody else is connected.
-  await Promise.race([connection.closed, new Promise((done) => setTimeout(done, 10_000))]);
+  // The daemon exits once the engine is down and nobody else (a window, `berth serve`) is connected.
+  await Promise.race([connection.closed, new Promise((done) => setTimeout(done, 3_000))]);
   process.stderr.write('Berth stopped.\n');
   return 0;
 }

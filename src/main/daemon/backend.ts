@@ -25,6 +25,7 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
   private versions: Record<string, string> = {};
   private ctx: StartContext | null = null;
   private starting: Promise<EngineStatus> | null = null;
+  private abortStart: AbortController | null = null;
 
   constructor(
     private readonly paths: HomePaths,
@@ -105,20 +106,38 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
     this.error = null;
     this.startMs = null;
     this.versions = {};
-    const ctx: StartContext = { paths: this.paths, env: this.env, log: this.log, directDockerPort: this.options.directDockerPort };
+    const abort = new AbortController();
+    this.abortStart = abort;
+    const ctx: StartContext = {
+      paths: this.paths,
+      env: this.env,
+      log: this.log,
+      signal: abort.signal,
+      directDockerPort: this.options.directDockerPort,
+    };
     this.ctx = ctx;
     this.move('starting');
     const began = performance.now();
+    const onSteps = (steps: StartStep[]): void => {
+      this.steps = steps;
+      this.publish();
+    };
     try {
-      await runSteps(startSteps, ctx, (steps) => {
-        this.steps = steps;
-        this.publish();
-      }, this.log);
+      await runSteps(startSteps, ctx, onSteps, this.log, abort.signal);
     } catch (error) {
+      if (abort.signal.aborted) {
+        // A stop asked for this: it is not a failure to show.
+        this.move('stopping');
+        await this.teardown();
+        this.move('stopped');
+        throw new BerthError('StartCancelled', 'The start was cancelled by a stop.', 'Start Berth again when you need it.');
+      }
       this.error = toWire(error);
       await this.teardown();
       this.move('error');
       throw error;
+    } finally {
+      this.abortStart = null;
     }
     this.startMs = Math.round(performance.now() - began);
     ctx.machine!.exited.then((exit) => this.onMachineExit(ctx, exit.code));
@@ -156,9 +175,11 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
   async stop(): Promise<EngineStatus> {
     if (this.state === 'stopped') return this.status();
     if (this.starting) {
-      // A start in progress is interrupted by powering its VM down; it then settles as an error.
+      // A start in progress is cancelled: its VM is killed (nothing runs in it yet) and it settles as stopped.
+      this.abortStart?.abort();
       await this.ctx?.machine?.kill();
       await this.starting.catch(() => undefined);
+      return this.status();
     }
     if (this.state === 'stopping') return this.status();
     this.move('stopping');

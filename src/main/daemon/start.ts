@@ -25,6 +25,8 @@ export interface StartContext {
   paths: HomePaths;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+  /** Aborted when a stop interrupts the start. */
+  signal: AbortSignal;
   settings?: Settings;
   network?: NetworkMode;
   qemu?: string;
@@ -184,10 +186,13 @@ export const startSteps: StepDef<StartContext>[] = [
         },
         ctx.consoleLog,
         (candidate, ok, why) => {
+          if (ctx.signal.aborted) return;
           if (candidate.name !== 'tcg' && candidate.why !== 'BERTH_ACCEL') {
             verdicts.record(candidate.name, { ok, reason: why, at: new Date().toISOString() });
           }
         },
+        (launched) => (ctx.machine = launched),
+        ctx.signal,
       );
       ctx.machine = machine;
       ctx.acceleratorReason = reason;

@@ -15,11 +15,11 @@ const TYPES: Record<string, string> = {
 };
 
 /** The window's policy in both carriers: only our own files run, and the only socket is ours. */
-export function contentSecurityPolicy(connect: string): string {
+export function contentSecurityPolicy(connect: string, style = "'self'"): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    `style-src ${style}`,
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src ${connect}`,
@@ -30,9 +30,9 @@ export function contentSecurityPolicy(connect: string): string {
   ].join('; ');
 }
 
-export function securityHeaders(port: number): Record<string, string> {
+export function securityHeaders(connect: string, style?: string): Record<string, string> {
   return {
-    'Content-Security-Policy': contentSecurityPolicy(`'self' ws://127.0.0.1:${port}`),
+    'Content-Security-Policy': contentSecurityPolicy(connect, style),
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     // The first URL carries the token: no page we load may pass it on.
@@ -48,7 +48,17 @@ export function sendText(res: ServerResponse, status: number, text: string, head
   res.end(`${text}\n`);
 }
 
-/** Serves a file of the built renderer; nothing outside `root` is reachable, whatever the path says. */
+/** Reads a file of the built renderer; nothing outside `root` is reachable, whatever the path says. */
+export async function readAsset(root: string, pathname: string): Promise<{ body: Buffer; type: string } | null> {
+  if (pathname.includes('\0')) return null;
+  const relative = pathname === '/' ? 'index.html' : normalize(pathname).replace(/^[/\\]+/, '');
+  const file = join(root, relative);
+  if (!file.startsWith(root + sep)) return null;
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) return null;
+  return { body: await readFile(file), type: TYPES[extname(file)] ?? 'application/octet-stream' };
+}
+
 export async function serveFile(root: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendText(res, 405, 'Only GET and HEAD.', { ...headers, Allow: 'GET, HEAD' });
@@ -61,18 +71,11 @@ export async function serveFile(root: string, req: IncomingMessage, res: ServerR
     sendText(res, 400, 'Malformed path.', headers);
     return;
   }
-  const relative = pathname === '/' ? 'index.html' : normalize(pathname).replace(/^[/\\]+/, '');
-  const file = join(root, relative);
-  const info = file.startsWith(root + sep) && !pathname.includes('\0') ? await stat(file).catch(() => null) : null;
-  if (!info?.isFile()) {
+  const asset = await readAsset(root, pathname);
+  if (!asset) {
     sendText(res, 404, 'Not found.', headers);
     return;
   }
-  const body = await readFile(file);
-  res.writeHead(200, {
-    ...headers,
-    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-    'Content-Length': String(body.length),
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  res.writeHead(200, { ...headers, 'Content-Type': asset.type, 'Content-Length': String(asset.body.length) });
+  res.end(req.method === 'HEAD' ? undefined : asset.body);
 }

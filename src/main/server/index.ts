@@ -68,7 +68,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let port = 0;
 
   const server = createServer((req, res) => {
-    const headers = securityHeaders(port);
+    const headers = securityHeaders(`'self' ws://127.0.0.1:${port}`);
     const verdict = checkRequest(req, port, token, false);
     if (!verdict.ok) return sendText(res, verdict.status, verdict.reason, headers);
     if (verdict.fromQuery) headers['Set-Cookie'] = cookieHeader(port, token);

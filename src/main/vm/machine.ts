@@ -69,11 +69,15 @@ export class Machine {
     spec: Spec,
     consoleLog: WriteStream,
     onVerdict: (candidate: Candidate, ok: boolean, reason: string) => void,
+    onLaunch: (machine: Machine) => void,
+    signal: AbortSignal,
   ): Promise<{ machine: Machine; reason: string }> {
     const failures: string[] = [];
     for (const candidate of list) {
+      signal.throwIfAborted();
       const started = Date.now();
       const machine = Machine.launch(qemu, candidate.name, spec, consoleLog);
+      onLaunch(machine);
       const deadline = handshakeDeadlineMs(candidate.name);
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
@@ -95,6 +99,7 @@ export class Machine {
         return { machine, reason };
       }
       await machine.kill();
+      signal.throwIfAborted();
       failures.push(`${candidate.name}: ${outcome}`);
       onVerdict(candidate, false, outcome);
     }

@@ -15,12 +15,14 @@ export async function runSteps<Ctx>(
   ctx: Ctx,
   onChange: (steps: StartStep[]) => void,
   log: (line: string) => void,
+  signal: AbortSignal,
 ): Promise<StartStep[]> {
   const steps: StartStep[] = defs.map((def) => ({ name: def.name, label: def.label, state: 'pending', ms: null }));
   const publish = (): void => onChange(steps.map((step) => ({ ...step })));
   publish();
   for (const [index, def] of defs.entries()) {
     const step = steps[index];
+    signal.throwIfAborted();
     const started = performance.now();
     step.state = 'running';
     publish();

@@ -1,0 +1,96 @@
+// `npm run bench`: the engine's figures, each beside a baseline measured in the same run.
+import { rmSync } from 'node:fs';
+import { request as httpRequest, Agent as HttpAgent } from 'node:http';
+import { createServer } from 'node:net';
+import { benchInstance, berthCommand, median, percentile, printTable, sh, type Row } from './run';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** GET /_ping n times over one kept-alive connection; milliseconds per request. */
+async function pings(target: { socketPath: string } | { host: string; port: number }, n: number): Promise<number[]> {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+  const times: number[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const began = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest({ ...target, path: '/_ping', agent }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`ping ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    times.push(performance.now() - began);
+  }
+  agent.destroy();
+  return times.slice(Math.floor(n / 10)); // the first tenth warms up
+}
+
+const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(2)} ms`);
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+
+async function main(): Promise<void> {
+  const directPort = await freePort();
+  const instance = benchInstance({ BERTH_BENCH_DIRECT_PORT: String(directPort) });
+  const rows: Row[] = [];
+  const host = `unix://${instance.socket}`;
+  const direct = `tcp://127.0.0.1:${directPort}`;
+  try {
+    // Cold start: a new installation, image already built (the build is cached by recipe).
+    const started = await sh(`${berthCommand} start`, instance.env);
+    if (started.code !== 0) throw new Error(`berth start failed:\n${started.stderr}`);
+    const status = JSON.parse((await sh(`${berthCommand} status --json`, instance.env)).stdout);
+    rows.push({ figure: 'cold `berth start` to Docker API answering', berth: fmt(started.ms), baseline: 'naive guest ~18 s (DESIGN.md)', ratio: ratio(started.ms, 18_000), target: '<= 10 s' });
+    for (const step of status.steps) rows.push({ figure: `  step: ${step.label}`, berth: fmt(step.ms), baseline: '', ratio: '', target: '' });
+
+    const viaSocket = await pings({ socketPath: instance.socket }, 220);
+    const viaDirect = await pings({ host: '127.0.0.1', port: directPort }, 220);
+    rows.push({ figure: 'GET /_ping p50 (host socket vs direct TCP)', berth: fmt(median(viaSocket)), baseline: fmt(median(viaDirect)), ratio: ratio(median(viaSocket), median(viaDirect)), target: '<= 1.5x' });
+    rows.push({ figure: 'GET /_ping p95', berth: fmt(percentile(viaSocket, 95)), baseline: fmt(percentile(viaDirect, 95)), ratio: ratio(percentile(viaSocket, 95), percentile(viaDirect, 95)), target: '' });
+
+    // A 200 MB image of random bytes (so nothing compresses it away), made on the host.
+    const made = await sh(
+      `d=$(mktemp -d) && head -c 200000000 /dev/urandom > "$d/blob" && tar -C "$d" -c blob | docker -H ${host} import - bench:200mb && rm -rf "$d"`,
+      instance.env,
+    );
+    if (made.code !== 0) throw new Error(`making the 200 MB image failed: ${made.stderr}`);
+    const saves = async (target: string): Promise<number> => {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i += 1) times.push((await sh(`docker -H ${target} save bench:200mb > /dev/null`, instance.env)).ms);
+      return median(times);
+    };
+    const saveSocket = await saves(host);
+    const saveDirect = await saves(direct);
+    const mbps = (ms: number): number => 200 / (ms / 1000);
+    rows.push({ figure: '`docker save` 200 MB throughput', berth: `${mbps(saveSocket).toFixed(1)} MB/s`, baseline: `${mbps(saveDirect).toFixed(1)} MB/s`, ratio: ratio(mbps(saveSocket), mbps(saveDirect)), target: '>= 0.5x' });
+
+    await sh(`d=$(mktemp -d) && mkdir "$d/bin" && cp /bin/busybox "$d/bin/" && ln -s busybox "$d/bin/true" && ln -s busybox "$d/bin/sh" && tar -C "$d" -c . | docker -H ${host} import - bench:busybox && rm -rf "$d"`, instance.env);
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i += 1) runs.push((await sh(`docker -H ${host} run --rm bench:busybox true`, instance.env)).ms);
+    // The same command inside the guest, timed there: a privileged helper enters the guest's namespaces.
+    const inGuest = await sh(
+      `docker -H ${host} run --rm --privileged --pid=host bench:busybox nsenter -t 1 -m -u -i -n -p sh -c ` +
+        `'for i in 1 2 3 4 5; do a=$(date +%s%N); docker run --rm bench:busybox true; b=$(date +%s%N); echo $(( (b - a) / 1000000 )); done'`,
+      instance.env,
+    );
+    const guestRuns = inGuest.stdout.trim().split('\n').map(Number).filter((n) => n > 0);
+    if (guestRuns.length === 0) throw new Error(`in-guest docker run failed: ${inGuest.stderr}`);
+    rows.push({ figure: '`docker run --rm busybox true` (host CLI vs in guest)', berth: fmt(median(runs)), baseline: fmt(median(guestRuns)), ratio: ratio(median(runs), median(guestRuns)), target: '<= 1.2x' });
+  } finally {
+    await sh(`${berthCommand} stop`, instance.env);
+    rmSync(instance.home, { recursive: true, force: true });
+  }
+  printTable(rows);
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

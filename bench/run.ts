@@ -1,0 +1,65 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(__dirname, '..');
+
+export interface BenchInstance {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  socket: string;
+}
+
+/** A fresh, host-only installation: benchmarks send traffic only to this machine. */
+export function benchInstance(extraEnv: NodeJS.ProcessEnv = {}): BenchInstance {
+  const home = mkdtempSync(join(tmpdir(), 'bb-'));
+  mkdirSync(join(home, 'docker-config'));
+  const env = { ...process.env, BERTH_HOME: home, BERTH_NETWORK: 'host-only', DOCKER_CONFIG: join(home, 'docker-config'), DOCKER_HOST: undefined, ...extraEnv };
+  return { home, env, socket: join(home, 'run', 'docker.sock') };
+}
+
+export function sh(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  const began = performance.now();
+  return new Promise((done) =>
+    execFile('sh', ['-c', command], { env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code) || 1 : 0, stdout, stderr, ms: performance.now() - began }),
+    ),
+  );
+}
+
+export const berthCommand = `'${process.execPath}' '${join(repoRoot, 'bin', 'berth.mjs')}'`;
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export const median = (values: number[]): number => percentile(values, 50);
+
+export interface Row {
+  figure: string;
+  berth: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+}
+
+export function printTable(rows: Row[]): void {
+  const headers: Row = { figure: 'figure', berth: 'berth', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target' };
+  const all = [headers, ...rows];
+  const width = (key: keyof Row): number => Math.max(...all.map((row) => row[key].length));
+  const line = (row: Row): string =>
+    `| ${(Object.keys(headers) as Array<keyof Row>).map((key) => row[key].padEnd(width(key))).join(' | ')} |`;
+  console.log(line(headers));
+  console.log(`|${(Object.keys(headers) as Array<keyof Row>).map((key) => '-'.repeat(width(key) + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+/** Keeps a child's output for the log while the benchmark runs. */
+export function spawnLogged(command: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((done) => {
+    const child = spawn('sh', ['-c', command], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('close', (code) => done(code ?? 1));
+  });
+}

@@ -1,0 +1,123 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { EventName } from '../api/contract';
+import { BerthError } from '../api/errors';
+import { startServer, type Link, type RunningServer } from './index';
+import type { EventListener } from './link';
+
+/** Stands in for the daemon: echoes calls, fails on demand, and lets the test fire events and losses. */
+class FakeLink implements Link {
+  readonly calls: [unknown, unknown][] = [];
+  private readonly events = new Set<EventListener>();
+  private readonly losses = new Set<() => void>();
+  ready = (async () => ({})) as unknown as Link['ready'];
+  close = async (): Promise<void> => undefined;
+  async invoke(channel: unknown, request: unknown): Promise<unknown> {
+    this.calls.push([channel, request]);
+    if (channel === 'engine.start') throw new BerthError('QemuMissing', 'no qemu', 'install qemu');
+    return { echo: request };
+  }
+  onEvent(listener: EventListener): () => void {
+    this.events.add(listener);
+    return () => this.events.delete(listener);
+  }
+  onLost(listener: () => void): () => void {
+    this.losses.add(listener);
+    return () => this.losses.delete(listener);
+  }
+  fire(channel: EventName, payload: unknown): void {
+    for (const listener of this.events) listener(channel, payload);
+  }
+  lose(): void {
+    for (const listener of this.losses) listener();
+  }
+}
+
+let base: string;
+let link: FakeLink;
+let server: RunningServer;
+
+function connect(): Promise<{ ws: WebSocket; frames: Record<string, unknown>[]; closed: Promise<number> }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
+  const frames: Record<string, unknown>[] = [];
+  ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>));
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ ws, frames, closed }));
+    ws.once('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  // The renderer folder, with a secret beside it that no path may reach.
+  base = mkdtempSync(join(tmpdir(), 'bt-server-'));
+  const root = join(base, 'renderer');
+  mkdirSync(join(root, 'assets'), { recursive: true });
+  writeFileSync(join(root, 'index.html'), '<!doctype html><title>t</title>');
+  writeFileSync(join(root, 'assets', 'app.js'), 'export {};');
+  writeFileSync(join(base, 'secret.txt'), 'secret');
+  link = new FakeLink();
+  server = await startServer({ link, rendererDir: root });
+});
+
+afterAll(async () => {
+  await server.close();
+  rmSync(base, { recursive: true, force: true });
+});
+
+describe('startServer', () => {
+  it('listens on 127.0.0.1 and prints a URL carrying the token', () => {
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`);
+  });
+
+  it('serves the renderer with its policy once the token is known, and nothing outside it', async () => {
+    const page = await fetch(server.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'.*script-src 'self'/);
+    const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+    const asset = await fetch(`http://127.0.0.1:${server.port}/assets/app.js`, { headers: { cookie } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toContain('text/javascript');
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt']) {
+      expect((await fetch(`http://127.0.0.1:${server.port}${path}`, { headers: { cookie } })).status).toBe(404);
+    }
+    const denied = await fetch(`http://127.0.0.1:${server.port}/assets/app.js`);
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  it('forwards any call as it came and answers with its result or its error and hint', async () => {
+    const { ws, frames } = await connect();
+    ws.send(JSON.stringify({ type: 'call', id: 1, channel: 'engine.status', request: { a: 1 } }));
+    ws.send(JSON.stringify({ type: 'call', id: 2, channel: 'engine.start', request: {} }));
+    await expect.poll(() => frames.length).toBe(2);
+    expect(frames).toContainEqual({ type: 'reply', id: 1, result: { echo: { a: 1 } } });
+    expect(frames).toContainEqual({ type: 'reply', id: 2, error: { name: 'QemuMissing', message: 'no qemu', hint: 'install qemu' } });
+    expect(link.calls).toContainEqual(['engine.status', { a: 1 }]);
+    ws.close();
+  });
+
+  it('relays every event to every page', async () => {
+    const [a, b] = await Promise.all([connect(), connect()]);
+    link.fire('engine.changed', { state: 'starting' });
+    const frame = { type: 'event', channel: 'engine.changed', payload: { state: 'starting' } };
+    await expect.poll(() => [a.frames, b.frames]).toEqual([[frame], [frame]]);
+    a.ws.close();
+    b.ws.close();
+  });
+
+  it('closes a socket that sends something other than a call frame', async () => {
+    const { ws, closed } = await connect();
+    ws.send('not json');
+    expect(await closed).toBe(1008);
+  });
+
+  it('makes pages reconnect when the daemon went away, so they reload its state', async () => {
+    const { closed } = await connect();
+    link.lose();
+    expect(await closed).toBe(1012);
+  });
+});

@@ -1,0 +1,108 @@
+import { reactive } from 'vue';
+import { ContractClient } from '../main/api/client';
+import type { CallName, EventName, Frame, PayloadOf, ReplyOf, RequestOf } from '../main/api/contract';
+import { BerthError, type WireError } from '../main/api/errors';
+
+/**
+ * The window's one way to the backend: Electron's preload when there is one, else a WebSocket to the
+ * page's own origin (browser mode). Both carry the same contract, so views cannot tell them apart.
+ */
+export type LinkState = 'connecting' | 'open' | 'lost';
+export const link = reactive({ state: 'connecting' as LinkState, error: null as WireError | null });
+
+const TOKEN_KEY = 'berth.token';
+const openHooks = new Set<() => void>();
+
+/** Runs `hook` whenever the carrier (re)connects: a store loads its state there and follows events after. */
+export function onOpen(hook: () => void): void {
+  openHooks.add(hook);
+  if (link.state === 'open') hook();
+}
+
+function opened(): void {
+  link.state = 'open';
+  link.error = null;
+  for (const hook of openHooks) hook();
+}
+
+/** The token comes once in the URL; it moves to this tab's storage so a reload works and the address bar stays clean. */
+function takeToken(): string | null {
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+function connectSocket(): ContractClient {
+  const token = takeToken();
+  const address = `ws://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  let socket: WebSocket | null = null;
+  let queue: string[] = [];
+  let retryMs = 250;
+  const socketClient = new ContractClient((frame) => {
+    const text = JSON.stringify(frame);
+    if (socket?.readyState === WebSocket.OPEN) socket.send(text);
+    else queue.push(text);
+  });
+  const dial = (): void => {
+    let wasOpen = false;
+    const ws = new WebSocket(address);
+    socket = ws;
+    ws.onopen = () => {
+      wasOpen = true;
+      retryMs = 250;
+      for (const text of queue) ws.send(text);
+      queue = [];
+      opened();
+    };
+    ws.onmessage = (message) => socketClient.receive(JSON.parse(String(message.data)) as Frame);
+    ws.onclose = () => {
+      queue = [];
+      const error = new BerthError(
+        'BridgeClosed',
+        wasOpen ? 'Lost the connection to the Berth backend.' : 'Cannot connect to the Berth backend.',
+        'Check that `berth serve` is still running and open the URL it printed; this page keeps retrying.',
+      );
+      socketClient.fail(error);
+      // A drop from an open socket is usually the backend restarting: say so only if the retry fails too.
+      link.state = wasOpen ? 'connecting' : 'lost';
+      link.error = { name: error.name, message: error.message, hint: error.hint };
+      setTimeout(dial, retryMs);
+      retryMs = Math.min(retryMs * 2, 5_000);
+    };
+  };
+  dial();
+  return socketClient;
+}
+
+function connectPreload(api: NonNullable<Window['berth']>): Pick<ContractClient, 'invoke' | 'on'> {
+  queueMicrotask(opened);
+  return {
+    invoke: (channel, request) =>
+      api.invoke(channel, request).catch((wire: WireError) => {
+        throw BerthError.fromWire({ name: String(wire?.name), message: String(wire?.message), hint: String(wire?.hint ?? '') });
+      }) as never,
+    on: (channel, listener) => api.on(channel, listener as (payload: unknown) => void),
+  };
+}
+
+let carrier: Pick<ContractClient, 'invoke' | 'on'> | null = null;
+
+/** Connects once, before the app mounts, so the token leaves the URL before the router reads it. */
+export function startBridge(): void {
+  carrier ??= window.berth ? connectPreload(window.berth) : connectSocket();
+}
+
+export function invoke<C extends CallName>(channel: C, request: RequestOf<C>): Promise<ReplyOf<C>> {
+  startBridge();
+  return carrier!.invoke(channel, request);
+}
+
+export function on<E extends EventName>(channel: E, listener: (payload: PayloadOf<E>) => void): () => void {
+  startBridge();
+  return carrier!.on(channel, listener);
+}

@@ -1,0 +1,12 @@
+import { createRouter, createWebHashHistory } from 'vue-router';
+import { sections } from './sections';
+
+// Hash history: the same URLs work from berth://app in Electron and from `berth serve` in a browser.
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: '/', redirect: sections[0]!.path },
+    ...sections.map((section) => ({ path: section.path, name: section.label, component: section.view })),
+    { path: '/:rest(.*)*', redirect: sections[0]!.path },
+  ],
+});

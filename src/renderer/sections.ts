@@ -1,0 +1,14 @@
+import type { Component } from 'vue';
+
+export interface Section {
+  path: string;
+  label: string;
+  /** An SVG path on a 24×24 grid. */
+  icon: string;
+  view: () => Promise<Component>;
+}
+
+/** The sidebar, in order; each line is one section and its route. */
+export const sections: Section[] = [
+  { path: '/engine', label: 'Engine', icon: 'M4 7h16v10H4zM8 7V4h8v3M7 11h2m2 0h2m2 0h2', view: () => import('./views/engine/EnginePage.vue') },
+];

@@ -1,0 +1,77 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { EngineState, EngineStatus } from '../../main/api/engine';
+import { toWire, type WireError } from '../../main/api/errors';
+import { invoke, link, on, onOpen } from '../bridge';
+
+type Action = 'start' | 'stop' | 'restart';
+
+const ALLOWED: Record<Action, EngineState[]> = {
+  start: ['stopped', 'error'],
+  stop: ['starting', 'running', 'error'],
+  restart: ['running', 'error'],
+};
+
+/** The engine as the backend reports it: loaded once per connection, then kept current by 'engine.changed'. */
+export const useEngineStore = defineStore('engine', () => {
+  const status = ref<EngineStatus | null>(null);
+  const loadError = ref<WireError | null>(null);
+  const actionError = ref<WireError | null>(null);
+  const pending = ref<Action | null>(null);
+  const lastAction = ref<Action | null>(null);
+  let following = false;
+
+  async function load(): Promise<void> {
+    try {
+      status.value = await invoke('engine.status', {});
+      loadError.value = null;
+    } catch (error) {
+      loadError.value = toWire(error);
+    }
+  }
+
+  function follow(): void {
+    if (following) return;
+    following = true;
+    on('engine.changed', (next) => {
+      status.value = next;
+    });
+    onOpen(() => void load());
+  }
+
+  const state = computed<EngineState | null>(() => status.value?.state ?? null);
+  // Stop stays available while a start is pending: that is how a user gives up on a slow start.
+  const can = (action: Action): boolean =>
+    link.state === 'open' && pending.value !== action && state.value !== null && ALLOWED[action].includes(state.value);
+
+  async function run(action: Action): Promise<void> {
+    pending.value = action;
+    lastAction.value = action;
+    actionError.value = null;
+    try {
+      status.value = await invoke(`engine.${action}` as const, {});
+    } catch (error) {
+      const wire = toWire(error);
+      // A failed start already shows as the engine's own error; say it once.
+      if (wire.message !== status.value?.error?.message) actionError.value = wire;
+    } finally {
+      pending.value = null;
+    }
+  }
+
+  return {
+    status,
+    state,
+    loadError,
+    actionError,
+    pending,
+    lastAction,
+    follow,
+    load,
+    can,
+    start: () => run('start'),
+    stop: () => run('stop'),
+    restart: () => run('restart'),
+    dismissError: () => (actionError.value = null),
+  };
+});
