@@ -61,20 +61,20 @@ describe('engine lifecycle', () => {
 });
 
 describe('accelerator fallback', () => {
-  const forced = newInstance({ BERTH_ACCEL: 'whpx,kvm', BERTH_ACCEL_DEADLINE_MS: '1' });
+  // whpx exists only on Windows: QEMU refuses it everywhere else. (The hang path has a unit test.)
+  const forced = newInstance({ BERTH_ACCEL: 'whpx' });
 
   afterAll(async () => {
     await berth(forced, ['stop']);
     rmSync(forced.home, { recursive: true, force: true });
   });
 
-  it('falls back to tcg when the forced accelerators are refused or hang, and says why', async () => {
+  it('falls back to tcg when the forced accelerator is refused, and says why', async () => {
     const started = await berth(forced, ['start']);
     expect(started.code, started.stderr).toBe(0);
     const current = await status(forced);
     expect(current.accelerator).toBe('tcg');
-    expect(current.acceleratorReason).toMatch(/whpx: qemu refused it/);
-    expect(current.acceleratorReason).toMatch(/kvm: no boot handshake within/);
+    expect(current.acceleratorReason).toMatch(/fell back to tcg: whpx: qemu refused it: .+/);
     expect((await docker(forced, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
   });
 });

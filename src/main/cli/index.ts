@@ -2,6 +2,7 @@ import { BerthError } from '../api/errors';
 import type { EngineStatus } from '../api/engine';
 import { CONTEXT_NAME } from '../engine/context';
 import { homePaths, imageCacheDir } from '../home';
+import { readPid, waitGone } from '../pidfile';
 import { effectiveNetwork, loadSettings } from '../settings/store';
 import { connectDaemon } from '../daemon/connect';
 import { runDaemon } from '../daemon/main';
@@ -72,10 +73,11 @@ async function stop(): Promise<number> {
     process.stderr.write(stopped ? 'Stopped a VM left behind by an earlier run.\n' : 'Berth is not running.\n');
     return 0;
   }
+  const daemonPid = readPid(paths.daemonPid);
   await connection.client.invoke('engine.stop', {});
   connection.close();
   // The daemon exits once the engine is down and nobody else (a window, `berth serve`) is connected.
-  await Promise.race([connection.closed, new Promise((done) => setTimeout(done, 3_000))]);
+  if (daemonPid) await waitGone(daemonPid, 5_000);
   process.stderr.write('Berth stopped.\n');
   return 0;
 }

@@ -39,7 +39,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   };
   function maybeExit(): void {
     if (control.clients.size > 0) everConnected = true;
-    if (everConnected && idle()) setTimeout(() => idle() && void exit(), 500);
+    if (everConnected && idle()) setTimeout(() => idle() && void exit(), 100);
   }
   backend.on('changed', (status) => {
     control.broadcast('engine.changed', status);

@@ -63,7 +63,8 @@ export class HostSocket {
 
   async listen(): Promise<void> {
     await claimSocketPath(this.path, 'Docker socket');
-    const server = createServer((local) => this.carry(local));
+    // Half-open: `docker run` closes its write side and still reads the container's output.
+    const server = createServer({ allowHalfOpen: true }, (local) => this.carry(local));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // Created 0600 from the start: the socket is a root-equivalent handle on the engine.
@@ -83,8 +84,16 @@ export class HostSocket {
     local.pause();
     this.link.streamLocal(this.remotePath).then(
       (channel) => {
-        pipeline(local, channel, local, (error) => {
+        // Two one-way pipelines: each direction ends only its own side, so a client that has
+        // finished writing (docker run, exec) still reads everything the engine sends back.
+        const report = (error?: Error | null): void => {
           if (error && error.message !== 'Premature close') this.log(`docker socket connection: ${error.message}`);
+        };
+        pipeline(local, channel, report);
+        pipeline(channel, local, (error) => {
+          report(error);
+          channel.close();
+          local.destroy();
         });
         local.resume();
       },

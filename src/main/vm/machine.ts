@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { isAlive, readPid, waitGone } from '../pidfile';
 import { BerthError } from '../api/errors';
 import { handshakeDeadlineMs, type Candidate } from './accelerator';
 import { GuestConsole } from './console';
@@ -148,23 +149,15 @@ function lastLine(text: string): string {
  * anything else touches the disk.
  */
 export async function stopLeftoverMachine(pidFile: string, qmpSocket: string): Promise<boolean> {
-  if (!existsSync(pidFile)) return false;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  const alive = (): boolean => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const pid = readPid(pidFile);
+  if (!pid) return false;
   let ours = false;
   try {
     ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(qmpSocket);
   } catch {
-    ours = process.platform !== 'linux' && alive();
+    ours = process.platform !== 'linux' && isAlive(pid);
   }
-  if (pid > 0 && ours && alive()) {
+  if (ours && isAlive(pid)) {
     try {
       const qmp = await Qmp.connect(qmpSocket);
       await qmp.execute('system_powerdown');
@@ -172,8 +165,7 @@ export async function stopLeftoverMachine(pidFile: string, qmpSocket: string): P
     } catch {
       // no QMP: fall through to signals
     }
-    for (let waited = 0; waited < 20_000 && alive(); waited += 200) await new Promise((r) => setTimeout(r, 200));
-    if (alive()) process.kill(pid, 'SIGKILL');
+    if (!(await waitGone(pid, 20_000))) process.kill(pid, 'SIGKILL');
   }
   rmSync(pidFile, { force: true });
   return ours;

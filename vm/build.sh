@@ -1,0 +1,193 @@
+#!/bin/bash
+# Build the Berth guest VM image from Debian trixie packages.
+#   sudo vm/build.sh OUTDIR
+# Produces OUTDIR/{vmlinuz,initrd.img,base.img,manifest.json}; see vm/README.md.
+# Needs (host, root): mmdebstrap, e2fsprogs (>= 1.43 for mkfs -d), cpio, zstd.
+# Dev shortcut: BERTH_ROOTFS_TAR=file.tar reuses a tarball produced by an
+# earlier run (BERTH_KEEP_ROOTFS_TAR=file.tar saves one); never used for releases.
+set -euo pipefail
+
+OUT=${1:?usage: build.sh OUTDIR}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SUITE=trixie
+MIRROR=${BERTH_MIRROR:-http://deb.debian.org/debian}
+START=$(date +%s)
+
+phase() { printf '[berth-build %3ss] %s\n' $(($(date +%s) - START)) "$*"; }
+
+[ "$(id -u)" = 0 ] || { echo "build.sh must run as root (mmdebstrap root mode)" >&2; exit 1; }
+for t in mmdebstrap mkfs.ext4 cpio zstd; do
+	command -v $t >/dev/null || { echo "missing host tool: $t" >&2; exit 1; }
+done
+
+OUT=$(realpath -m "$OUT")
+mkdir -p "$(dirname "$OUT")"
+WORK=$(mktemp -d /var/tmp/berth-build.XXXXXX)
+STAGE=$(mktemp -d "$(dirname "$OUT")/.berth-stage.XXXXXX")
+cleanup() { rm -rf "$WORK" "$STAGE"; }
+trap cleanup EXIT
+R=$WORK/rootfs
+
+# Packages installed into the base image (no recommends).
+PKGS=docker.io,docker-cli,containerd,runc,tini,openssh-server,iptables,kmod,ca-certificates,linux-image-amd64,e2fsprogs,busybox-static,socat
+
+# ------------------------------------------------------------------ rootfs
+if [ -n "${BERTH_ROOTFS_TAR:-}" ]; then
+	phase "rootfs: reusing $BERTH_ROOTFS_TAR"
+	mkdir -p "$R" && tar -C "$R" -xf "$BERTH_ROOTFS_TAR"
+else
+	phase "rootfs: mmdebstrap $SUITE minbase ($PKGS)"
+	mmdebstrap --quiet --variant=minbase --mode=root \
+		--aptopt='APT::Install-Recommends "false"' \
+		--dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		--dpkgopt='path-exclude=/usr/share/info/*' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-include=/usr/share/doc/*/copyright' \
+		--dpkgopt='path-exclude=/usr/share/lintian/*' \
+		--include="$PKGS" \
+		"$SUITE" "$R" "$MIRROR"
+	if [ -n "${BERTH_KEEP_ROOTFS_TAR:-}" ]; then tar -C "$R" -cf "$BERTH_KEEP_ROOTFS_TAR" .; fi
+fi
+
+KVER=$(ls "$R/lib/modules" | sort -V | tail -n 1)
+MODDIR=$R/lib/modules/$KVER
+phase "kernel $KVER"
+cp "$R/boot/vmlinuz-$KVER" "$STAGE/vmlinuz"
+
+# ------------------------------------------------------------------ manifest
+phase "manifest"
+pkgver() { chroot "$R" dpkg-query -W -f='${Version}' "$1"; }
+{
+	printf '{\n  "kernel": "%s",\n' "$KVER"
+	printf '  "docker": "%s",\n' "$(pkgver docker.io)"
+	printf '  "containerd": "%s",\n' "$(pkgver containerd)"
+	printf '  "runc": "%s",\n' "$(pkgver runc)"
+	printf '  "suite": "%s",\n' "$SUITE"
+	printf '  "builtAt": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	printf '  "packages": {\n'
+	first=1
+	for p in linux-image-$KVER docker.io docker-cli containerd runc tini openssh-server iptables kmod e2fsprogs busybox-static ca-certificates libc6; do
+		v=$(pkgver "$p" 2>/dev/null) || continue
+		[ $first = 1 ] || printf ',\n'
+		first=0
+		printf '    "%s": "%s"' "$p" "$v"
+	done
+	printf '\n  }\n}\n'
+} >"$WORK/manifest.json"
+
+# strip_sig FILE.ko: drop the appended module signature. Unsigned modules load
+# fine (no sig_enforce, no lockdown without secure boot) and skip the RSA +
+# SHA verification, which is slow under TCG. Taints the kernel ("E").
+strip_sig() {
+	local f=$1 size marker siglen
+	size=$(stat -c %s "$f")
+	marker=$(tail -c 28 "$f" | tr -d '\n')
+	[ "$marker" = "~Module signature appended~" ] || return 0
+	siglen=$(tail -c 32 "$f" | head -c 4 | od -An -tu1 | awk '{print $1*16777216+$2*65536+$3*256+$4}')
+	truncate -s $((size - 28 - 12 - siglen)) "$f"
+}
+
+# ------------------------------------------------------------------ customise rootfs
+phase "rootfs: customise"
+# Modules: drop hardware a qemu guest never has, keep everything else.
+for d in drivers/gpu drivers/media drivers/infiniband drivers/iio drivers/staging drivers/comedi \
+	drivers/usb drivers/net/wireless drivers/net/ethernet drivers/bluetooth drivers/hid drivers/isdn \
+	drivers/scsi drivers/ata drivers/mtd drivers/hwmon drivers/platform drivers/video drivers/thunderbolt \
+	drivers/nfc drivers/net/can drivers/net/usb drivers/firewire drivers/leds drivers/misc drivers/mfd \
+	drivers/power drivers/watchdog drivers/edac drivers/pinctrl drivers/gpio drivers/i2c drivers/spi \
+	drivers/fpga drivers/hte drivers/accel drivers/net/wwan drivers/net/ieee802154 \
+	sound net/wireless net/bluetooth net/mac80211 net/nfc net/ieee802154 net/mac802154 \
+	fs/ocfs2 fs/gfs2 fs/xfs fs/btrfs fs/bcachefs fs/jfs fs/nilfs2 fs/f2fs fs/ubifs fs/orangefs fs/afs \
+	fs/ceph fs/smb fs/nfs fs/nfsd fs/dlm; do
+	rm -rf "${MODDIR:?}/kernel/$d"
+done
+# Decompress the modules we load at every boot: saves in-kernel xz work under TCG.
+# shellcheck source=modules.sh
+. "$HERE/modules.sh"
+chroot "$R" depmod "$KVER"
+for m in $MODS_INITRAMFS $MODS_NET $MODS_ACPI $MODS_DOCKER; do
+	chroot "$R" modprobe -S "$KVER" --show-depends "$m" >/dev/null 2>&1 ||
+		{ echo "module $m not found in $KVER" >&2; exit 1; }
+done
+for m in $MODS_NET $MODS_ACPI $MODS_DOCKER; do
+	chroot "$R" modprobe -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
+done | sort -u | while read -r f; do
+	case "$f" in *.ko.xz) xz -d "$R$f" && strip_sig "$R${f%.xz}" ;; esac
+done
+chroot "$R" depmod "$KVER"
+mkdir -p "$R/etc/berth"
+echo "$MODS_NET" >"$R/etc/berth/modules-net"
+echo "$MODS_ACPI" >"$R/etc/berth/modules-acpi"
+echo "$MODS_DOCKER" >"$R/etc/berth/modules-docker"
+
+# Our files (init scripts, sshd/docker/containerd config, acpid action).
+cp -a "$HERE/rootfs/." "$R/"
+chmod 755 "$R"/usr/local/sbin/*
+# busybox applets the boot scripts use that Debian minbase lacks.
+for a in usleep acpid ip netstat pidof poweroff reboot halt nc wget ifconfig route; do
+	[ -e "$R/usr/bin/$a" ] || [ -e "$R/usr/sbin/$a" ] || [ -e "$R/bin/$a" ] || [ -e "$R/sbin/$a" ] ||
+		ln -sf /bin/busybox "$R/usr/local/bin/$a"
+done
+# No baked keys, no caches, no kernel/initrd copies, no docs.
+rm -f "$R"/etc/ssh/ssh_host_* "$R"/boot/initrd.img* "$R"/boot/vmlinuz* "$R"/boot/System.map*
+rm -rf "$R"/var/cache/apt/* "$R"/var/lib/apt/lists/* "$R"/var/log/* "$R"/usr/share/man "$R"/usr/share/info \
+	"$R"/var/cache/debconf/*-old "$R"/var/lib/dpkg/*-old "$R"/etc/machine-id "$R"/var/lib/dbus/machine-id \
+	"$R"/usr/share/initramfs-tools "$R"/etc/initramfs-tools "$R"/var/lib/initramfs-tools
+: >"$R/etc/machine-id"
+: >"$R/etc/resolv.conf"
+echo berth >"$R/etc/hostname"
+# Root: no password, key-only (a '*' hash is not "locked" for sshd).
+chroot "$R" usermod -p '*' root
+mkdir -p "$R/mnt/data" "$R/var/lib/docker" "$R/var/lib/containerd" "$R/run/sshd"
+# iptables backend (see README): nft is trixie's default.
+chroot "$R" update-alternatives --quiet --set iptables /usr/sbin/iptables-${BERTH_IPTABLES:-nft}
+chroot "$R" update-alternatives --quiet --set ip6tables /usr/sbin/ip6tables-${BERTH_IPTABLES:-nft}
+
+# ------------------------------------------------------------------ initramfs
+phase "initramfs"
+I=$WORK/initramfs
+mkdir -p "$I"/{bin,dev,proc,sys,lib/modules}
+cp "$R/bin/busybox" "$I/bin/busybox"
+for a in sh mount insmod switch_root mkdir sleep usleep echo cat; do ln -s busybox "$I/bin/$a"; done
+mknod -m 600 "$I/dev/console" c 5 1
+mknod -m 666 "$I/dev/null" c 1 3
+: >"$I/lib/modules/modules.order"
+for m in $MODS_INITRAMFS; do
+	chroot "$R" modprobe -S "$KVER" --show-depends "$m" | awk '$1=="insmod"{print $2}'
+done | awk '!seen[$0]++' | while read -r f; do
+	b=$(basename "$f")
+	b=${b%.xz}
+	case "$f" in
+	*.ko.xz) xz -dc "$R$f" >"$I/lib/modules/$b" ;;
+	*) cp "$R$f" "$I/lib/modules/$b" ;;
+	esac
+	strip_sig "$I/lib/modules/$b"
+	echo "$b" >>"$I/lib/modules/modules.order"
+done
+install -m 755 "$HERE/initramfs/init" "$I/init"
+(cd "$I" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) |
+	zstd -q -19 -T0 >"$STAGE/initrd.img"
+
+# ------------------------------------------------------------------ base.img
+phase "base.img: mkfs.ext4 -d"
+kb=$(du -sk --apparent-size "$R" | cut -f1)
+size_mb=$(((kb * 115 / 100) / 1024 + 64))
+mkfs.ext4 -q -F -L berth-base -m 0 -O ^has_journal -E root_owner=0:0 \
+	-d "$R" "$STAGE/base.img" "${size_mb}M"
+cp "$WORK/manifest.json" "$STAGE/manifest.json"
+
+# ------------------------------------------------------------------ publish atomically
+phase "publish -> $OUT"
+sync
+if [ -e "$OUT" ]; then
+	OLD=$(mktemp -d "$(dirname "$OUT")/.berth-old.XXXXXX")
+	mv "$OUT" "$OLD/"
+	mv "$STAGE" "$OUT"
+	rm -rf "$OLD"
+else
+	mv "$STAGE" "$OUT"
+fi
+chmod 755 "$OUT"
+ls -la "$OUT"
+phase "done in $(($(date +%s) - START))s"

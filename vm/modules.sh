@@ -1,0 +1,11 @@
+# Kernel modules, sourced by build.sh. Dependencies are resolved at build time
+# with `modprobe --show-depends` against the rootfs's /lib/modules.
+# Loaded by the initramfs /init (busybox insmod, uncompressed, in dep order):
+MODS_INITRAMFS="virtio_blk crc32c_generic ext4 overlay"
+# Loaded by berth-boot with modprobe -a, three parallel groups:
+MODS_NET="virtio_net"
+MODS_ACPI="button evdev"
+# What dockerd (bridge driver, veth, xfrm netlink), our NAT rule and the
+# host-only firewall (iptables-nft) would otherwise autoload one by one.
+# br_netfilter is loaded by dockerd itself only with berth.dockeriptables=1.
+MODS_DOCKER="bridge veth xfrm_user nf_tables nft_compat nft_chain_nat nft_masq nf_nat nf_conntrack xt_MASQUERADE xt_addrtype xt_conntrack xt_tcpudp"
