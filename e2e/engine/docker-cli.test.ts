@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { berth, docker, status } from '../support/berth';
@@ -54,14 +55,18 @@ describe('the docker CLI through Berth', () => {
   });
 
   it('recovers within 5 s when the SSH connection is killed mid-use', async () => {
-    // A container in the guest's PID namespace kills the guest's SSH sessions, its own included.
-    const kill = await docker(instance, [
-      'run', '--rm', '--pid=host', '--privileged', 'busybox:offline', 'sh', '-c', 'sleep 0.3; pkill -f sshd-session; sleep 5',
+    // A stream in use: `docker events` holds its connection open until something cuts it.
+    const events = spawn('docker', ['--host', `unix://${instance.socket}`, 'events'], { env: instance.env });
+    const cut = new Promise<number>((resolve) => events.on('exit', () => resolve(Date.now())));
+    // From inside the guest's PID namespace, kill every SSH session (by process name).
+    const killer = await docker(instance, [
+      'run', '-d', '--rm', '--pid=host', '--privileged', 'busybox:offline', 'sh', '-c', "sleep 1; killall sshd-session",
     ]);
-    expect(kill.code).not.toBe(0);
-    const killedAt = Date.now();
+    expect(killer.code, killer.stderr).toBe(0);
+    const killedAt = await Promise.race([cut, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('the stream was never cut')), 30_000))]);
     const next = await docker(instance, ['version', '--format', '{{.Server.Version}}']);
-    expect(next.code).toBe(0);
+    expect(next.code, next.stderr).toBe(0);
     expect(Date.now() - killedAt).toBeLessThan(5_000);
+    expect(readFileSync(join(instance.home, 'logs', 'daemon.log'), 'utf8')).toMatch(/ssh reconnected after \d+ attempt/);
   });
 });

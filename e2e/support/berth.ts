@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,7 +79,7 @@ export function busyboxRootfs(): string {
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'tmp'));
   execFileSync('cp', ['/bin/busybox', join(dir, 'bin', 'busybox')]);
-  for (const applet of ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'wget', 'nc', 'dd', 'df', 'kill', 'pkill', 'ps', 'httpd', 'sync', 'head', 'id', 'env', 'uname', 'date']) {
+  for (const applet of ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'wget', 'nc', 'dd', 'df', 'kill', 'killall', 'ps', 'tr', 'nsenter', 'httpd', 'sync', 'head', 'id', 'env', 'uname', 'date']) {
     symlinkSync('busybox', join(dir, 'bin', applet));
   }
   return dir;
@@ -110,10 +110,11 @@ export function processesOf(instance: Instance): string[] {
 
 /** Leaves a socket file nobody listens on, as a crashed process would. */
 export function leaveStaleSocket(path: string): void {
-  execFileSync(process.execPath, [
+  const crash = spawnSync(process.execPath, [
     '-e',
     `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`,
-  ], { stdio: 'ignore' }).toString();
+  ]);
+  if (crash.signal !== 'SIGKILL') throw new Error(`the crashing listener did not crash: ${crash.stderr}`);
 }
 
 export function writeSettings(instance: Instance, settings: unknown): void {

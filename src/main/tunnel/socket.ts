@@ -108,7 +108,9 @@ export class HostSocket {
     for (const socket of this.open) socket.destroy();
     const server = this.server;
     this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Only a socket this object listened on is removed: anything else at the path is not Berth's.
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(this.path, { force: true });
   }
 }

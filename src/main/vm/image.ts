@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BerthError } from '../api/errors';
+import { isAlive, readPid } from '../pidfile';
 import type { GuestImage } from './qemu';
 
 /** The source tree (or packaged app) root: bundles live in out/main, two levels below it. */
@@ -76,14 +77,20 @@ const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(do
 
 /** Takes a folder lock so that two starts never build the same image at once. */
 async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> {
+  const owner = join(lockDir, 'pid');
   for (;;) {
     try {
       mkdirSync(lockDir);
+      writeFileSync(owner, `${process.pid}\n`);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // A lock older than the slowest build belongs to a build that died.
-      if (Date.now() - statSync(lockDir).mtimeMs > 30 * 60_000) rmSync(lockDir, { recursive: true, force: true });
+      // A lock whose builder has died is taken over rather than waited on.
+      const pid = readPid(owner);
+      if (pid === null ? Date.now() - statSync(lockDir).mtimeMs > 10_000 : !isAlive(pid)) {
+        rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
       await sleep(1_000);
     }
   }
@@ -99,6 +106,7 @@ export async function buildImage(cacheDir: string, logPath: string, progress: (l
   const id = recipeHash();
   const out = join(cacheDir, id);
   mkdirSync(cacheDir, { recursive: true });
+  mkdirSync(dirname(logPath), { recursive: true });
   return withLock(`${out}.lock`, async () => {
     const existing = imageAt(out, id);
     if (existing) return existing;
