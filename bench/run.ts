@@ -1,23 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(__dirname, '..');
 
-export interface BenchInstance {
-  home: string;
-  env: NodeJS.ProcessEnv;
-  socket: string;
-}
-
-/** A fresh, host-only installation: benchmarks send traffic only to this machine. */
-export function benchInstance(extraEnv: NodeJS.ProcessEnv = {}): BenchInstance {
-  const home = mkdtempSync(join(tmpdir(), 'bb-'));
-  mkdirSync(join(home, 'docker-config'));
-  const env = { ...process.env, BERTH_HOME: home, BERTH_NETWORK: 'host-only', DOCKER_CONFIG: join(home, 'docker-config'), DOCKER_HOST: undefined, ...extraEnv };
-  return { home, env, socket: join(home, 'run', 'docker.sock') };
-}
+/** A fresh, host-only installation (the e2e suite's): benchmarks send traffic only to this machine. */
+export { newInstance as benchInstance } from '../e2e/support/berth';
 
 export function sh(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   const began = performance.now();

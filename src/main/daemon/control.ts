@@ -1,8 +1,7 @@
-import { chmodSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { EventName, PayloadOf } from '../api/contract';
 import { dispatch, type Handlers } from '../api/dispatch';
-import { claimSocketPath } from '../tunnel/socket';
+import { listenPrivately } from '../tunnel/socket';
 import { onJsonLines, writeJsonLine } from './lines';
 
 /** The daemon's end of the contract: a Unix socket only the user can open. */
@@ -17,7 +16,6 @@ export class ControlServer {
   ) {}
 
   async listen(): Promise<void> {
-    await claimSocketPath(this.path, 'control socket');
     const server = createServer((socket) => {
       this.clients.add(socket);
       this.onClientsChanged();
@@ -30,15 +28,7 @@ export class ControlServer {
         void dispatch(this.handlers, frame).then((reply) => reply && writeJsonLine(socket, reply));
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      const mask = process.umask(0o177);
-      server.listen(this.path, () => {
-        process.umask(mask);
-        resolve();
-      });
-    });
-    chmodSync(this.path, 0o600);
+    await listenPrivately(server, this.path, 'control socket');
     this.server = server;
   }
 

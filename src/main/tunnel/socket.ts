@@ -47,6 +47,24 @@ export async function claimSocketPath(path: string, what: string): Promise<void>
 }
 
 /**
+ * Listens on the Unix socket `path`, readable and writable by the user alone from its first
+ * moment (a Docker or control socket is a root-equivalent handle on the engine).
+ */
+export async function listenPrivately(server: Server, path: string, what: string): Promise<void> {
+  await claimSocketPath(path, what);
+  const mask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+  } finally {
+    process.umask(mask);
+  }
+  chmodSync(path, 0o600);
+}
+
+/**
  * The host's Docker socket: every connection is piped, with backpressure, to the guest's socket
  * through its own streamlocal channel on the shared SSH connection.
  */
@@ -62,19 +80,9 @@ export class HostSocket {
   ) {}
 
   async listen(): Promise<void> {
-    await claimSocketPath(this.path, 'Docker socket');
     // Half-open: `docker run` closes its write side and still reads the container's output.
     const server = createServer({ allowHalfOpen: true }, (local) => this.carry(local));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // Created 0600 from the start: the socket is a root-equivalent handle on the engine.
-      const mask = process.umask(0o177);
-      server.listen(this.path, () => {
-        process.umask(mask);
-        resolve();
-      });
-    });
-    chmodSync(this.path, 0o600);
+    await listenPrivately(server, this.path, 'Docker socket');
     this.server = server;
   }
 
