@@ -4,7 +4,7 @@ import type { EngineStatus } from '../api/engine';
 import { toWire } from '../api/errors';
 import { homePaths } from '../home';
 import { readAsset, securityHeaders } from '../server/http';
-import { DaemonLink } from '../server/link';
+import { DaemonLink } from '../daemon/link';
 import { appRoot } from '../vm/image';
 import { CALL, EVENT, type IpcReply } from '../../preload/ipc';
 

@@ -9,7 +9,7 @@ import { BerthError, toWire } from '../api/errors';
 import type { HomePaths } from '../home';
 import { appRoot } from '../vm/image';
 import { serveFile, securityHeaders, sendText } from './http';
-import { DaemonLink } from './link';
+import { DaemonLink } from '../daemon/link';
 import { checkRequest, cookieHeader, newToken } from './token';
 
 export type Link = Pick<DaemonLink, 'ready' | 'invoke' | 'onEvent' | 'onLost' | 'close'>;

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import type { EventName } from '../api/contract';
 import { BerthError } from '../api/errors';
 import { startServer, type Link, type RunningServer } from './index';
-import type { EventListener } from './link';
+import type { EventListener } from '../daemon/link';
 
 /** Stands in for the daemon: echoes calls, fails on demand, and lets the test fire events and losses. */
 class FakeLink implements Link {

@@ -1,6 +1,6 @@
 import { contract, isCall, type EventName } from '../api/contract';
 import { BerthError } from '../api/errors';
-import { connectDaemon, type DaemonConnection } from '../daemon/connect';
+import { connectDaemon, type DaemonConnection } from './connect';
 import type { HomePaths } from '../home';
 
 /** Every event the contract declares; carriers relay these without knowing what they mean. */
