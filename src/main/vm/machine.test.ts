@@ -67,6 +67,15 @@ describe('accelerator handshake', () => {
     await machine.kill();
   });
 
+  it('gives the last resort a second try after an early guest reset', async () => {
+    const count = join(dir, 'resets');
+    const qemu = fakeQemu('reset-once', `if [ ! -e ${count} ]; then touch ${count}; exit 0; fi; echo "berth: handshake"; exec sleep 30`);
+    const { machine, reason } = await boot(qemu, ['tcg']);
+    expect(machine.accelerator).toBe('tcg');
+    expect(reason).toBe('fell back to tcg: tcg: qemu refused it: exit 0');
+    await machine.kill();
+  });
+
   it('stops trying when the start is cancelled', async () => {
     const qemu = fakeQemu('slow', 'exec sleep 30');
     const abort = new AbortController();

@@ -74,7 +74,10 @@ export class Machine {
     signal: AbortSignal,
   ): Promise<{ machine: Machine; reason: string }> {
     const failures: string[] = [];
-    for (const candidate of list) {
+    // The last resort gets a second try: a rare early guest reset should not fail the whole start.
+    const attempts = [...list, ...list.slice(-1)];
+    for (const [index, candidate] of attempts.entries()) {
+      if (index === list.length && !failures.at(-1)?.includes('qemu refused it')) break;
       signal.throwIfAborted();
       const started = Date.now();
       const machine = Machine.launch(qemu, candidate.name, spec, consoleLog);
