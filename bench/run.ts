@@ -1,7 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { execFile, spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-export const repoRoot = resolve(__dirname, '..');
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** A fresh, host-only installation (the e2e suite's): benchmarks send traffic only to this machine. */
 export { newInstance as benchInstance } from '../e2e/support/berth';

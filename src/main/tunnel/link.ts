@@ -97,6 +97,8 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
   }
 
   private adopt(client: Client): void {
+    // Docker API calls are small requests and replies: Nagle's algorithm would only delay them.
+    client.setNoDelay(true);
     this.connected = client;
     this.attempt = 0;
     client.on('error', (error) => this.options.log(`ssh: ${error.message}`));
