@@ -111,7 +111,7 @@ export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'settings',
     label: 'Read settings',
-    hint: 'Check the settings file in BERTH_HOME.',
+    hint: (ctx) => `Check ${ctx.paths.settings}.`,
     async run(ctx) {
       ensureHome(ctx.paths);
       ctx.settings = loadSettings(ctx.paths.settings);
@@ -121,7 +121,7 @@ export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'qemu',
     label: 'Find QEMU',
-    hint: 'Install QEMU.',
+    hint: () => 'Install QEMU (on Debian: sudo apt-get install qemu-system-x86), then start again.',
     async run(ctx) {
       ctx.qemu = findQemu(ctx.env);
       if (await stopLeftoverMachine(ctx.paths.qemuPid, ctx.paths.qmpSocket)) ctx.log('stopped a VM left by an earlier run');
@@ -130,7 +130,7 @@ export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'image',
     label: 'Guest image',
-    hint: 'Run `berth image build` and read its log.',
+    hint: (ctx) => `Run \`berth image build\` and read ${ctx.paths.imageBuildLog}.`,
     async run(ctx, detail) {
       const cache = imageCacheDir(ctx.env);
       ctx.image = locateImage(cache, ctx.env) ?? (await buildImage(cache, ctx.paths.imageBuildLog, detail));
@@ -140,7 +140,7 @@ export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'keys',
     label: 'SSH key pair',
-    hint: 'Check that BERTH_HOME is writable.',
+    hint: (ctx) => `Check that ${ctx.paths.sshDir} is writable by you.`,
     async run(ctx) {
       ctx.keys = ensureKeyPair(ctx.paths);
     },
@@ -148,7 +148,7 @@ export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'disk',
     label: 'Data disk',
-    hint: 'Check the free space where BERTH_HOME lives.',
+    hint: (ctx) => `Check the free space and permissions where ${ctx.paths.dataDisk} lives.`,
     async run(ctx, detail) {
       const disk = ensureDataDisk(ctx.paths.dataDisk, ctx.settings!.vm.diskGiB);
       ctx.dataIsNew = disk.isNew;
@@ -159,7 +159,7 @@ export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'accelerator',
     label: 'Boot the VM',
-    hint: 'Read the console log.',
+    hint: (ctx) => `Read ${ctx.paths.consoleLog} and ${ctx.paths.daemonLog}.`,
     async run(ctx, detail) {
       // A verdict describes this machine and QEMU, not one installation: it lives beside the image cache.
       const verdictFile = join(dirname(imageCacheDir(ctx.env)), 'accelerator.json');
@@ -202,7 +202,7 @@ export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'data',
     label: 'Mount the data disk',
-    hint: 'Read the console log.',
+    hint: (ctx) => `Read ${ctx.paths.consoleLog} and ${ctx.paths.daemonLog}.`,
     async run(ctx, detail) {
       const disk = await guestSays(ctx, (m): m is Extract<GuestMessage, { kind: 'disk' }> => m.kind === 'disk', 60_000, 'its data disk');
       detail(`${Math.round(disk.freeKiB / MiB)} MiB free of ${Math.round(disk.totalKiB / MiB)} MiB`);
@@ -220,7 +220,7 @@ export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'ssh',
     label: 'Connect over SSH',
-    hint: 'Read the console log: sshd may have failed in the guest.',
+    hint: (ctx) => `Read ${ctx.paths.consoleLog}: sshd may have failed in the guest.`,
     async run(ctx) {
       await guestSays(
         ctx,
@@ -242,7 +242,7 @@ export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'docker',
     label: 'Docker API answers',
-    hint: 'Read the console log: dockerd may have failed in the guest.',
+    hint: (ctx) => `Read ${ctx.paths.consoleLog}: dockerd may have failed in the guest.`,
     async run(ctx) {
       ctx.socket = new HostSocket(ctx.paths.dockerSocket, '/var/run/docker.sock', ctx.link!, ctx.log);
       await ctx.socket.listen();
@@ -254,7 +254,7 @@ export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'context',
     label: 'Docker context',
-    hint: 'Check that DOCKER_CONFIG (or ~/.docker) is writable.',
+    hint: () => 'Check that DOCKER_CONFIG (or ~/.docker) is writable by you.',
     async run(ctx, detail) {
       detail(writeDockerContext(ctx.paths.dockerSocket, ctx.env));
     },

@@ -5,7 +5,6 @@ import ssh2, { type ClientChannel } from 'ssh2';
 
 const { Client } = ssh2;
 type Client = InstanceType<typeof ssh2.Client>;
-import { BerthError } from '../api/errors';
 
 export interface LinkOptions {
   port: number;
@@ -67,11 +66,8 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
         await new Promise((done) => setTimeout(done, 100));
       }
     }
-    throw new BerthError(
-      'SshUnreachable',
-      `The guest's SSH server did not accept Berth's key: ${lastError}.`,
-      'Read the console log: sshd may have failed to start in the guest.',
-    );
+    // The start step that called this knows which log to point at.
+    throw new Error(`the guest's SSH server did not accept Berth's key: ${lastError}`);
   }
 
   private dial(timeoutMs: number): Promise<Client> {

@@ -110,7 +110,7 @@ export class Machine {
     throw new BerthError(
       'NoAccelerator',
       `QEMU could not boot the guest with any accelerator (${failures.join('; ')}).`,
-      'Read the console log; check that QEMU works on this machine (qemu-system-x86_64 --version).',
+      `Read ${String(consoleLog.path)}; check that QEMU works on this machine (${qemu} --version).`,
     );
   }
 

@@ -4,8 +4,8 @@ import type { StartStep } from '../api/engine';
 export interface StepDef<Ctx> {
   name: string;
   label: string;
-  /** Shown when the step fails with an error that carries no hint of its own. */
-  hint: string;
+  /** Shown when the step fails with an error that carries no hint of its own: what to do, which log to read. */
+  hint(ctx: Ctx): string;
   run(ctx: Ctx, detail: (text: string) => void): Promise<void>;
 }
 
@@ -43,7 +43,7 @@ export async function runSteps<Ctx>(
       log(`step ${def.name} failed after ${step.ms} ms: ${message}`);
       publish();
       const name = error instanceof BerthError ? error.name : 'StartFailed';
-      const hint = error instanceof BerthError ? error.hint : def.hint;
+      const hint = error instanceof BerthError ? error.hint : def.hint(ctx);
       throw new BerthError(name, `${def.label} failed: ${message}`, hint);
     }
   }
