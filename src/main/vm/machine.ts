@@ -98,7 +98,7 @@ export class Machine {
         const reason = failures.length
           ? `fell back to ${candidate.name}: ${failures.join('; ')}`
           : candidate.name === 'tcg'
-            ? `tcg: ${candidate.why}`
+            ? candidate.why
             : `${candidate.name}: boot handshake in ${took}`;
         return { machine, reason };
       }
