@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Call, Event } from './channel';
 import { engine } from './engine';
+import { BerthError } from './errors';
 
 /** Every channel of every domain. Carriers and bridges are generic over this one map. */
 export const contract = { ...engine };
@@ -17,6 +18,11 @@ export type PayloadOf<E extends EventName> = Contract[E] extends Event<infer P> 
 
 export function isCall(name: string): name is CallName {
   return Object.hasOwn(contract, name) && contract[name as keyof Contract].kind === 'call';
+}
+
+/** The error every carrier gives for a channel the contract does not have (or that is not a call). */
+export function unknownChannel(channel: unknown): BerthError {
+  return new BerthError('UnknownChannel', `There is no channel named ${String(channel)}.`, 'Reload the window, or update the CLI, to match this backend.');
 }
 
 /** A message on any carrier: the same shapes over the control socket, Electron IPC and WebSocket. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Call } from './channel';
-import { contract, isCall, type CallName, type Frame, type ReplyOf, type RequestOf } from './contract';
+import { contract, isCall, unknownChannel, type CallName, type Frame, type ReplyOf, type RequestOf } from './contract';
 import { BerthError, toWire } from './errors';
 
 export type Handlers = { [C in CallName]: (request: RequestOf<C>) => Promise<ReplyOf<C>> };
@@ -11,7 +11,7 @@ export async function dispatch(handlers: Handlers, frame: unknown): Promise<Fram
   const { id, channel, request } = frame as Extract<Frame, { type: 'call' }>;
   try {
     if (typeof channel !== 'string' || !isCall(channel)) {
-      throw new BerthError('UnknownChannel', `There is no channel named ${String(channel)}.`, 'Update the window or the CLI to match this backend.');
+      throw unknownChannel(channel);
     }
     const def = contract[channel] as Call<z.ZodType, z.ZodType>;
     const handler = handlers[channel] as (req: unknown) => Promise<unknown>;

@@ -3,7 +3,7 @@ import type { EngineStatus } from '../api/engine';
 import { CONTEXT_NAME } from '../engine/context';
 import { homePaths, imageCacheDir } from '../home';
 import { readPid, waitGone } from '../pidfile';
-import { effectiveNetwork, loadSettings } from '../settings/store';
+import { Backend } from '../daemon/backend';
 import { connectDaemon } from '../daemon/connect';
 import { runDaemon } from '../daemon/main';
 import { serve } from '../server';
@@ -26,34 +26,16 @@ State lives in BERTH_HOME (now: ${homePaths().home}).`;
 
 const paths = homePaths();
 
-function stoppedStatus(): EngineStatus {
-  let network: EngineStatus['network'] = 'normal';
-  try {
-    network = effectiveNetwork(loadSettings(paths.settings));
-  } catch {
-    // reported by start
-  }
-  return {
-    state: 'stopped',
-    dockerHost: `unix://${paths.dockerSocket}`,
-    context: CONTEXT_NAME,
-    accelerator: null,
-    acceleratorReason: null,
-    network,
-    startMs: null,
-    steps: [],
-    error: null,
-    versions: {},
-    logs: { daemon: paths.daemonLog, console: paths.consoleLog },
-  };
-}
+/** With no daemon, the engine is stopped: the same status a fresh backend reports. */
+const stoppedStatus = (): EngineStatus => new Backend(paths, process.env, () => undefined).status();
 
-async function start(): Promise<number> {
+/** Starts (or restarts) the engine, printing each step as it ends, then how to reach it. */
+async function bringUp(channel: 'engine.start' | 'engine.restart'): Promise<number> {
   const connection = (await connectDaemon(paths, true))!;
   const print = stepPrinter();
   connection.client.on('engine.changed', print);
   try {
-    const status = await connection.client.invoke('engine.start', {});
+    const status = await connection.client.invoke(channel, {});
     print(status);
     process.stdout.write(`DOCKER_HOST=unix://${paths.dockerSocket}\n`);
     process.stderr.write(
@@ -82,13 +64,6 @@ async function stop(): Promise<number> {
   return 0;
 }
 
-async function restart(): Promise<number> {
-  const connection = (await connectDaemon(paths, true))!;
-  await connection.client.invoke('engine.stop', {});
-  connection.close();
-  return start();
-}
-
 async function status(json: boolean): Promise<number> {
   const connection = await connectDaemon(paths, false);
   const current = connection ? await connection.client.invoke('engine.status', {}) : stoppedStatus();
@@ -110,11 +85,11 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
-      return start();
+      return bringUp('engine.start');
     case 'stop':
       return stop();
     case 'restart':
-      return restart();
+      return bringUp('engine.restart');
     case 'status':
       return status(rest.includes('--json'));
     case 'image':

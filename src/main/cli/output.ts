@@ -13,6 +13,8 @@ export function printError(error: unknown): void {
 export function stepPrinter(): (status: EngineStatus) => void {
   const printed = new Set<string>();
   return (status) => {
+    // While stopping (a restart), the steps shown are the previous start's.
+    if (status.state === 'stopping' || status.state === 'stopped') return;
     for (const step of status.steps) {
       if ((step.state === 'done' || step.state === 'failed') && !printed.has(step.name)) {
         printed.add(step.name);

@@ -77,11 +77,6 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
     };
   }
 
-  /** The live start context, for the benchmark's direct path and the CLI's shell. */
-  get context(): StartContext | null {
-    return this.ctx;
-  }
-
   async start(): Promise<EngineStatus> {
     if (this.state === 'running') return this.status();
     if (this.state === 'starting') {

@@ -1,4 +1,4 @@
-import { contract, isCall, type EventName } from '../api/contract';
+import { contract, isCall, unknownChannel, type EventName } from '../api/contract';
 import { BerthError } from '../api/errors';
 import { connectDaemon, type DaemonConnection } from './connect';
 import type { HomePaths } from '../home';
@@ -56,7 +56,7 @@ export class DaemonLink {
   /** Forwards one call; the channel arrives untyped from a window, so it is checked before anything spawns. */
   async invoke(channel: unknown, request: unknown): Promise<unknown> {
     if (typeof channel !== 'string' || !isCall(channel)) {
-      throw new BerthError('UnknownChannel', `There is no channel named ${String(channel)}.`, 'Reload the window to match this backend.');
+      throw unknownChannel(channel);
     }
     const { client } = await this.ready();
     return client.invoke(channel, (request ?? {}) as never);

@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { BerthError } from '../api/errors';
 import { engineClient, waitForEngine } from '../engine/client';
 import { writeDockerContext } from '../engine/context';
-import { ensureHome, imageCacheDir, type HomePaths } from '../home';
+import { imageCacheDir, type HomePaths } from '../home';
 import type { NetworkMode, Settings } from '../settings/schema';
 import { effectiveNetwork, loadSettings } from '../settings/store';
 import { ciphersFor } from '../tunnel/cipher';
@@ -113,7 +113,6 @@ export const startSteps: StepDef<StartContext>[] = [
     label: 'Read settings',
     hint: (ctx) => `Check ${ctx.paths.settings}.`,
     async run(ctx) {
-      ensureHome(ctx.paths);
       ctx.settings = loadSettings(ctx.paths.settings);
       ctx.network = effectiveNetwork(ctx.settings, ctx.env);
     },

@@ -160,21 +160,6 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     );
   }
 
-  /** Runs a command in the guest and collects its output. */
-  async exec(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    const client = await this.client();
-    return new Promise((resolve, reject) => {
-      client.exec(command, (error, stream) => {
-        if (error) return reject(error);
-        let stdout = '';
-        let stderr = '';
-        stream.on('data', (data: Buffer) => (stdout += data.toString()));
-        stream.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-        stream.on('close', (code: number | null) => resolve({ code: code ?? 255, stdout, stderr }));
-      });
-    });
-  }
-
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);

@@ -74,25 +74,27 @@ export class Machine {
     signal: AbortSignal,
   ): Promise<{ machine: Machine; reason: string }> {
     const failures: string[] = [];
+    let lastExited = false;
     // The last resort gets a second try: a rare early guest reset should not fail the whole start.
     const attempts = [...list, ...list.slice(-1)];
     for (const [index, candidate] of attempts.entries()) {
-      if (index === list.length && !failures.at(-1)?.includes('qemu refused it')) break;
+      if (index === list.length && !lastExited) break;
       signal.throwIfAborted();
       const started = Date.now();
       const machine = Machine.launch(qemu, candidate.name, spec, consoleLog);
       onLaunch(machine);
       const deadline = handshakeDeadlineMs(candidate.name);
       let timer: NodeJS.Timeout | undefined;
-      const outcome = await Promise.race([
-        machine.console.next((m): m is { kind: 'handshake' } => m.kind === 'handshake').then(() => 'ok' as const),
-        machine.exited.then((exit) => `qemu refused it: ${lastLine(exit.stderr) || `exit ${exit.code ?? exit.signal}`}`),
-        new Promise<string>((resolve) => {
-          timer = setTimeout(() => resolve(`no boot handshake within ${(deadline / 1000).toFixed(1)} s`), deadline);
+      type Outcome = { kind: 'ok' } | { kind: 'exited' | 'hung'; why: string };
+      const outcome = await Promise.race<Outcome>([
+        machine.console.next((m): m is { kind: 'handshake' } => m.kind === 'handshake').then(() => ({ kind: 'ok' })),
+        machine.exited.then((exit) => ({ kind: 'exited', why: `qemu refused it: ${lastLine(exit.stderr) || `exit ${exit.code ?? exit.signal}`}` })),
+        new Promise<Outcome>((resolve) => {
+          timer = setTimeout(() => resolve({ kind: 'hung', why: `no boot handshake within ${(deadline / 1000).toFixed(1)} s` }), deadline);
         }),
       ]);
       clearTimeout(timer);
-      if (outcome === 'ok') {
+      if (outcome.kind === 'ok') {
         const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
         onVerdict(candidate, true, `boot handshake in ${took}`);
         const reason = failures.length
@@ -104,8 +106,9 @@ export class Machine {
       }
       await machine.kill();
       signal.throwIfAborted();
-      failures.push(`${candidate.name}: ${outcome}`);
-      onVerdict(candidate, false, outcome);
+      lastExited = outcome.kind === 'exited';
+      failures.push(`${candidate.name}: ${outcome.why}`);
+      onVerdict(candidate, false, outcome.why);
     }
     throw new BerthError(
       'NoAccelerator',
