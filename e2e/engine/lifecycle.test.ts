@@ -42,6 +42,22 @@ describe('engine lifecycle', () => {
     expect(read.stdout.trim()).toBe('survived');
   });
 
+  it('restarts the engine in one command, printing only the new start, and keeps the volume', async () => {
+    const before = (await status(instance)).startMs;
+    const restarted = await berth(instance, ['restart']);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(restarted.stdout).toContain(`DOCKER_HOST=unix://${instance.socket}`);
+    expect(restarted.stderr.match(/ok {2}Boot the VM/g)).toHaveLength(1);
+    const after = await status(instance);
+    expect(after.state).toBe('running');
+    expect(after.startMs).not.toBe(before);
+    // The printed step times are the new start's, not the previous one's.
+    const boot = (after.steps as Array<{ name: string; ms: number }>).find((step) => step.name === 'accelerator');
+    expect(restarted.stderr).toMatch(new RegExp(`ok {2}Boot the VM +${boot?.ms} ms`));
+    const read = await docker(instance, ['run', '--rm', '-v', 'keep:/data', 'busybox:offline', 'cat', '/data/note']);
+    expect(read.stdout.trim()).toBe('survived');
+  });
+
   it('stops cleanly and leaves no Berth process behind', async () => {
     const stopped = await berth(instance, ['stop']);
     expect(stopped.code).toBe(0);

@@ -101,6 +101,8 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
     this.error = null;
     this.startMs = null;
     this.versions = {};
+    // A new start shows only its own steps, from its first event on.
+    this.steps = [];
     const abort = new AbortController();
     this.abortStart = abort;
     const ctx: StartContext = {
