@@ -5,8 +5,9 @@ import { engineVersions } from '../engine/client';
 import { CONTEXT_NAME } from '../engine/context';
 import type { HomePaths } from '../home';
 import { loadSettings, effectiveNetwork } from '../settings/store';
+import type { Exit } from '../vm/machine';
 import { runSteps } from '../vm/steps';
-import { startSteps, type StartContext } from './start';
+import { GUEST_RESET, startSteps, type StartContext } from './start';
 
 const TRANSITIONS: Record<EngineState, EngineState[]> = {
   stopped: ['starting'],
@@ -120,7 +121,15 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
       this.publish();
     };
     try {
-      await runSteps(startSteps, ctx, onSteps, this.log, abort.signal);
+      try {
+        await runSteps(startSteps, ctx, onSteps, this.log, abort.signal);
+      } catch (error) {
+        // A guest kernel that dies while booting (QEMU's TCG can crash it, rarely) gets one more boot.
+        if (!(error instanceof BerthError && error.name === GUEST_RESET) || abort.signal.aborted) throw error;
+        this.log(`${error.message} Booting it once more.`);
+        await this.teardown();
+        await runSteps(startSteps, ctx, onSteps, this.log, abort.signal);
+      }
     } catch (error) {
       if (abort.signal.aborted) {
         // A stop asked for this: it is not a failure to show.
@@ -137,7 +146,7 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
       this.abortStart = null;
     }
     this.startMs = Math.round(performance.now() - began);
-    ctx.machine!.exited.then((exit) => this.onMachineExit(ctx, exit.code));
+    ctx.machine!.exited.then((exit) => this.onMachineExit(ctx, exit));
     try {
       this.versions = await engineVersions(ctx.docker!);
     } catch (error) {
@@ -147,11 +156,13 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
     return this.status();
   }
 
-  private onMachineExit(ctx: StartContext, code: number | null): void {
+  private onMachineExit(ctx: StartContext, exit: Exit): void {
     if (this.ctx !== ctx || this.state !== 'running') return;
+    const how = exit.signal ? `signal ${exit.signal}` : `exit ${exit.code}`;
+    this.log(`vm stopped unexpectedly (qemu ${how})`);
     this.error = {
       name: 'VmExited',
-      message: `The VM stopped unexpectedly (QEMU exit ${code}).`,
+      message: `The VM stopped unexpectedly (QEMU ${how}).`,
       hint: `Read ${this.paths.consoleLog}, then start Berth again.`,
     };
     void this.teardown().then(() => this.move('error'));

@@ -1,4 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
@@ -67,6 +67,9 @@ const GUEST_ERRORS: Record<string, { name: string; hint: (ctx: StartContext) => 
   'no-data-disk': { name: 'DataDiskMissing', hint: (ctx) => `Read ${ctx.paths.consoleLog}.` },
 };
 
+/** The error of a start whose guest kernel stopped by itself: worth one more boot. */
+export const GUEST_RESET = 'GuestReset';
+
 /** Waits for a guest message, failing as soon as the guest reports an error or QEMU exits. */
 function guestSays<T extends GuestMessage>(
   ctx: StartContext,
@@ -89,6 +92,11 @@ function guestSays<T extends GuestMessage>(
         );
       }),
     machine.exited.then((exit) => {
+      // QEMU runs with -no-reboot and the kernel with panic=-1: a guest that crashes or resets
+      // itself ends QEMU with status 0.
+      if (exit.code === 0) {
+        throw new BerthError(GUEST_RESET, 'The guest kernel stopped during start.', `Read ${ctx.paths.consoleLog}.`);
+      }
       throw new BerthError(
         'VmExited',
         `QEMU exited during start (${exit.code ?? exit.signal}): ${exit.stderr.split('\n').pop() ?? ''}`,
@@ -165,6 +173,8 @@ export const startSteps: StepDef<StartContext>[] = [
       const verdicts = new VerdictStore(verdictFile, VerdictStore.keyFor(ctx.qemu!, ctx.image!.id));
       const { list } = candidates(ctx.env, verdicts.read());
       const settings = ctx.settings!;
+      // The previous boot's console is kept beside it: it may hold why that VM stopped.
+      if (existsSync(ctx.paths.consoleLog)) renameSync(ctx.paths.consoleLog, `${ctx.paths.consoleLog}.1`);
       ctx.consoleLog = createWriteStream(ctx.paths.consoleLog, { flags: 'w', mode: 0o600 });
       ctx.sshPort = await freePort();
       const { machine, reason } = await Machine.bootFirst(

@@ -39,6 +39,7 @@ export class Machine {
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         this.exit = { code, signal, stderr: stderr.trim() };
+        consoleLog.write(`\n--- berth: qemu exited (code ${code}, signal ${signal}) at ${new Date().toISOString()}\n`);
         resolve(this.exit);
       }),
     );
