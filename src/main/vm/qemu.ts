@@ -105,6 +105,7 @@ export function qemuArgs(spec: MachineSpec): string[] {
     '-drive', `file=${spec.image.base},format=raw,if=virtio,readonly=on`,
     '-drive', `file=${spec.dataDisk},format=raw,if=virtio,cache=writeback,discard=unmap`,
     '-netdev', `user,id=net0,ipv6=off,${forwards.join(',')}`,
-    '-device', 'virtio-net-pci,netdev=net0',
+    // No option ROM: the kernel is loaded directly, and the firmware would spend time setting up iPXE.
+    '-device', 'virtio-net-pci,netdev=net0,romfile=',
   ];
 }
