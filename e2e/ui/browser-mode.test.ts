@@ -86,7 +86,7 @@ describe('browser mode (`berth serve`, engine stopped)', () => {
   });
 
   it('with the token, shows the stopped engine, and the page has no Node', async () => {
-    const response = await page.goto(served.url);
+    const response = await page.goto(`${served.url}#/engine`);
     expect(response?.status()).toBe(200);
     const headers = response!.headers();
     expect(headers['content-security-policy']).toContain(`connect-src 'self' ws://127.0.0.1:${served.port}`);

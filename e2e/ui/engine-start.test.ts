@@ -13,7 +13,7 @@ const engineState = (page: Page) => page.getByTestId('engine-state');
 
 async function openStopped(chromium: Chromium, served: Served): Promise<Page> {
   const page = await chromium.newPage();
-  await page.goto(served.url);
+  await page.goto(`${served.url}#/engine`);
   await engineState(page).filter({ hasText: /^stopped$/ }).waitFor({ timeout: 20_000 });
   return page;
 }

@@ -24,9 +24,18 @@ const handlers: Handlers = {
   },
   'engine.stop': async () => ({ ...status, state: 'bogus' }) as never,
   'engine.restart': async () => status,
+  'containers.list': async () => ({ containers: [] }),
+  'containers.act': async ({ ids }) => ({ results: ids.map((id) => ({ id, error: null })) }),
 };
 
 describe('dispatch', () => {
+  it('refuses a request that breaks the contract before any handler runs', async () => {
+    const reply = await dispatch(handlers, { type: 'call', id: 9, channel: 'containers.act', request: { ids: ['$(rm -rf)'], action: 'start' } });
+    expect(reply).toMatchObject({ type: 'reply', id: 9, error: { name: 'InvalidRequest' } });
+    const noAction = await dispatch(handlers, { type: 'call', id: 10, channel: 'containers.act', request: { ids: ['web'], action: 'explode' } });
+    expect(noAction).toMatchObject({ error: { name: 'InvalidRequest' } });
+  });
+
   it('answers a valid call', async () => {
     expect(await dispatch(handlers, { type: 'call', id: 1, channel: 'engine.status', request: {} })).toEqual({
       type: 'reply',

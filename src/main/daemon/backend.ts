@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events';
+import type Docker from 'dockerode';
+import type { ContainerChange } from '../api/containers';
 import type { EngineState, EngineStatus, StartStep } from '../api/engine';
 import { BerthError, toWire, type WireError } from '../api/errors';
 import { engineVersions } from '../engine/client';
+import { engineNotRunning } from '../engine/containers';
+import { ContainerWatch } from '../engine/watch';
 import { CONTEXT_NAME } from '../engine/context';
 import type { HomePaths } from '../home';
 import { loadSettings, effectiveNetwork } from '../settings/store';
@@ -18,7 +22,7 @@ const TRANSITIONS: Record<EngineState, EngineState[]> = {
 };
 
 /** The engine's lifecycle: stopped, starting, running, stopping, error. The VM belongs to it. */
-export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
+export class Backend extends EventEmitter<{ changed: [EngineStatus]; containers: [ContainerChange] }> {
   private state: EngineState = 'stopped';
   private steps: StartStep[] = [];
   private error: WireError | null = null;
@@ -27,6 +31,7 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
   private ctx: StartContext | null = null;
   private starting: Promise<EngineStatus> | null = null;
   private abortStart: AbortController | null = null;
+  private watch: ContainerWatch | null = null;
 
   constructor(
     private readonly paths: HomePaths,
@@ -153,7 +158,15 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
       this.log(`could not read engine versions: ${(error as Error).message}`);
     }
     this.move('running');
+    this.watch = new ContainerWatch(ctx.docker!, (change) => this.emit('containers', change), this.log);
+    void this.watch.start();
     return this.status();
+  }
+
+  /** The Engine API, while the engine runs. */
+  docker(): Docker {
+    if (this.state !== 'running' || !this.ctx?.docker) throw engineNotRunning();
+    return this.ctx.docker;
   }
 
   private onMachineExit(ctx: StartContext, exit: Exit): void {
@@ -169,6 +182,8 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus] }> {
   }
 
   private async teardown(): Promise<void> {
+    this.watch?.stop();
+    this.watch = null;
     const ctx = this.ctx;
     if (!ctx) return;
     await ctx.socket?.close().catch(() => undefined);

@@ -1,5 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Handlers } from '../api/dispatch';
+import { actOnContainers, listContainers } from '../engine/containers';
 import { ensureHome, type HomePaths } from '../home';
 import { Backend } from './backend';
 import { ControlServer } from './control';
@@ -22,6 +23,8 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     'engine.start': () => backend.start(),
     'engine.stop': () => backend.stop(),
     'engine.restart': () => backend.restart(),
+    'containers.list': async () => ({ containers: await listContainers(backend.docker()) }),
+    'containers.act': async ({ ids, action }) => ({ results: await actOnContainers(backend.docker(), ids, action) }),
   };
   let everConnected = false;
   const control = new ControlServer(paths.controlSocket, handlers, () => maybeExit());
@@ -41,6 +44,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     if (control.clients.size > 0) everConnected = true;
     if (everConnected && idle()) setTimeout(() => idle() && void exit(), 100);
   }
+  backend.on('containers', (change) => control.broadcast('containers.changed', change));
   backend.on('changed', (status) => {
     control.broadcast('engine.changed', status);
     if (status.state === 'stopped' || status.state === 'error') maybeExit();

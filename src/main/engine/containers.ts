@@ -1,0 +1,98 @@
+import type Docker from 'dockerode';
+import type { ContainerAction, ContainerSummary, PublishedPort } from '../api/containers';
+import { BerthError, toWire, type WireError } from '../api/errors';
+
+const PROJECT_LABEL = 'com.docker.compose.project';
+
+/** The row a list shows for one container, from the Engine API's list entry. */
+export function summarize(info: Docker.ContainerInfo): ContainerSummary {
+  const ports: PublishedPort[] = (info.Ports ?? []).map((port) => ({
+    hostIp: port.IP ?? null,
+    hostPort: port.PublicPort ?? null,
+    containerPort: port.PrivatePort,
+    protocol: port.Type,
+  }));
+  return {
+    id: info.Id,
+    name: (info.Names?.[0] ?? info.Id.slice(0, 12)).replace(/^\//, ''),
+    image: info.Image,
+    command: info.Command ?? '',
+    state: info.State,
+    status: info.Status,
+    created: info.Created,
+    project: info.Labels?.[PROJECT_LABEL] ?? null,
+    ports,
+  };
+}
+
+export async function listContainers(docker: Docker): Promise<ContainerSummary[]> {
+  return (await docker.listContainers({ all: true })).map(summarize);
+}
+
+/** One container's row, or null when it no longer exists. */
+export async function findContainer(docker: Docker, id: string): Promise<ContainerSummary | null> {
+  const [info] = await docker.listContainers({ all: true, filters: { id: [id] } });
+  return info ? summarize(info) : null;
+}
+
+interface EngineApiError {
+  statusCode?: number;
+  json?: { message?: string } | null;
+  message: string;
+}
+
+/** The Engine API's refusal, said the way a user can act on it. */
+export function actionError(action: ContainerAction, id: string, error: unknown): WireError {
+  const api = error as EngineApiError;
+  const said = api.json?.message ?? api.message;
+  if (api.statusCode === 404) {
+    return { name: 'NoSuchContainer', message: `There is no container ${id}.`, hint: 'It may have been removed meanwhile; the list shows what exists now.' };
+  }
+  if (api.statusCode === 409 && action === 'remove') {
+    return { name: 'ContainerRunning', message: `Cannot remove ${id}: ${said}`, hint: 'Stop or kill it first, then remove it.' };
+  }
+  if (api.statusCode === 409 || api.statusCode === 304) {
+    return { name: 'ContainerConflict', message: `Cannot ${action} ${id}: ${said}`, hint: 'Its state changed meanwhile; check the list and try again.' };
+  }
+  if (typeof api.statusCode === 'number') {
+    return { name: 'EngineRefused', message: `Cannot ${action} ${id}: ${said}`, hint: 'The engine refused; its message above says why.' };
+  }
+  return toWire(error);
+}
+
+async function applyAction(container: Docker.Container, action: ContainerAction): Promise<void> {
+  switch (action) {
+    case 'start':
+      return void (await container.start());
+    case 'stop':
+      return void (await container.stop());
+    case 'restart':
+      return void (await container.restart());
+    case 'pause':
+      return void (await container.pause());
+    case 'unpause':
+      return void (await container.unpause());
+    case 'kill':
+      return void (await container.kill());
+    case 'remove':
+      return void (await container.remove());
+  }
+}
+
+/** Runs one action on each container, all at once; each result says whether it worked and, if not, why. */
+export async function actOnContainers(docker: Docker, ids: string[], action: ContainerAction): Promise<{ id: string; error: WireError | null }[]> {
+  return Promise.all(
+    ids.map(async (id) => {
+      try {
+        await applyAction(docker.getContainer(id), action);
+        return { id, error: null };
+      } catch (error) {
+        return { id, error: actionError(action, id, error) };
+      }
+    }),
+  );
+}
+
+export function engineNotRunning(): BerthError {
+  return new BerthError('EngineNotRunning', 'The engine is not running.', 'Start it with the Start button in the footer, or `berth start`.');
+}

@@ -1,0 +1,104 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, triggerRef, watch } from 'vue';
+import type { ContainerAction, ContainerSummary } from '../../main/api/containers';
+import { toWire, type WireError } from '../../main/api/errors';
+import { invoke, on, onOpen } from '../bridge';
+import { useEngineStore } from './engine';
+
+export interface ContainerGroup {
+  /** The compose project, or null for containers on their own. */
+  project: string | null;
+  containers: ContainerSummary[];
+}
+
+/** Which actions make sense for a container in this state. */
+export function actionsFor(state: string): ContainerAction[] {
+  switch (state) {
+    case 'running':
+      return ['stop', 'restart', 'pause', 'kill'];
+    case 'paused':
+      return ['unpause', 'kill'];
+    case 'restarting':
+      return ['stop', 'kill'];
+    default:
+      return ['start', 'remove'];
+  }
+}
+
+/** Every container: listed once per connection and per engine start, then kept current by 'containers.changed'. */
+export const useContainersStore = defineStore('containers', () => {
+  const engine = useEngineStore();
+  // A Map keyed by id: an event replaces one row without copying the others.
+  const byId = shallowRef(new Map<string, ContainerSummary>());
+  const loaded = ref(false);
+  const loadError = ref<WireError | null>(null);
+  const actionErrors = ref<WireError[]>([]);
+  const busy = ref(new Set<string>());
+  const query = ref('');
+  let following = false;
+
+  async function load(): Promise<void> {
+    if (engine.state !== 'running') return;
+    try {
+      const { containers } = await invoke('containers.list', {});
+      byId.value = new Map(containers.map((container) => [container.id, container]));
+      loaded.value = true;
+      loadError.value = null;
+    } catch (error) {
+      loadError.value = toWire(error);
+    }
+  }
+
+  function follow(): void {
+    if (following) return;
+    following = true;
+    on('containers.changed', ({ id, container }) => {
+      if (container) byId.value.set(id, container);
+      else byId.value.delete(id);
+      triggerRef(byId);
+    });
+    onOpen(() => void load());
+    watch(
+      () => engine.state,
+      (state) => {
+        if (state === 'running') void load();
+        else loaded.value = false;
+      },
+    );
+  }
+
+  const groups = computed<ContainerGroup[]>(() => {
+    const needle = query.value.trim().toLowerCase();
+    const found = [...byId.value.values()].filter(
+      (c) => !needle || c.name.toLowerCase().includes(needle) || c.image.toLowerCase().includes(needle) || c.id.startsWith(needle),
+    );
+    found.sort((a, b) => a.name.localeCompare(b.name));
+    const projects = new Map<string | null, ContainerSummary[]>();
+    for (const container of found) {
+      const list = projects.get(container.project) ?? [];
+      list.push(container);
+      projects.set(container.project, list);
+    }
+    return [...projects.entries()]
+      .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
+      .map(([project, containers]) => ({ project, containers }));
+  });
+
+  const count = computed(() => byId.value.size);
+
+  async function act(ids: string[], action: ContainerAction): Promise<void> {
+    if (!ids.length) return;
+    for (const id of ids) busy.value.add(id);
+    actionErrors.value = [];
+    try {
+      const { results } = await invoke('containers.act', { ids, action });
+      actionErrors.value = results.flatMap((result) => (result.error ? [result.error] : []));
+    } catch (error) {
+      actionErrors.value = [toWire(error)];
+    } finally {
+      for (const id of ids) busy.value.delete(id);
+    }
+  }
+
+  return { groups, count, loaded, loadError, actionErrors, busy, query, follow, load, act, dismissErrors: () => (actionErrors.value = []) };
+});
