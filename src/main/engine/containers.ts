@@ -60,23 +60,18 @@ export function actionError(action: ContainerAction, id: string, error: unknown)
   return toWire(error);
 }
 
-async function applyAction(container: Docker.Container, action: ContainerAction): Promise<void> {
-  switch (action) {
-    case 'start':
-      return void (await container.start());
-    case 'stop':
-      return void (await container.stop());
-    case 'restart':
-      return void (await container.restart());
-    case 'pause':
-      return void (await container.pause());
-    case 'unpause':
-      return void (await container.unpause());
-    case 'kill':
-      return void (await container.kill());
-    case 'remove':
-      return void (await container.remove());
-  }
+/** Each action is the Engine API call of the same name on the container. */
+function applyAction(container: Docker.Container, action: ContainerAction): Promise<unknown> {
+  const calls: Record<ContainerAction, () => Promise<unknown>> = {
+    start: () => container.start(),
+    stop: () => container.stop(),
+    restart: () => container.restart(),
+    pause: () => container.pause(),
+    unpause: () => container.unpause(),
+    kill: () => container.kill(),
+    remove: () => container.remove(),
+  };
+  return calls[action]();
 }
 
 /** Runs one action on each container, all at once; each result says whether it worked and, if not, why. */
