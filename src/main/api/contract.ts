@@ -2,10 +2,11 @@ import type { z } from 'zod';
 import type { Call, Event } from './channel';
 import { containers } from './containers';
 import { engine } from './engine';
+import { volumes } from './volumes';
 import { BerthError } from './errors';
 
 /** Every channel of every domain. Carriers and bridges are generic over this one map. */
-export const contract = { ...engine, ...containers };
+export const contract = { ...engine, ...containers, ...volumes };
 
 export type Contract = typeof contract;
 type CallNames = { [K in keyof Contract]: Contract[K] extends Call<z.ZodType, z.ZodType> ? K : never }[keyof Contract];

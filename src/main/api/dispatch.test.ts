@@ -26,6 +26,10 @@ const handlers: Handlers = {
   'engine.restart': async () => status,
   'containers.list': async () => ({ containers: [] }),
   'containers.act': async ({ ids }) => ({ results: ids.map((id) => ({ id, error: null })) }),
+  'volumes.list': async () => ({ volumes: [] }),
+  'volumes.create': async ({ name }) => ({ name: name ?? 'anonymous' }),
+  'volumes.remove': async ({ names }) => ({ results: names.map((name) => ({ name, error: null })) }),
+  'volumes.prune': async () => ({ removed: [], reclaimedBytes: 0 }),
 };
 
 describe('dispatch', () => {

@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type Docker from 'dockerode';
 import type { ContainerChange } from '../api/containers';
+import type { VolumeSummary } from '../api/volumes';
 import type { EngineState, EngineStatus, StartStep } from '../api/engine';
 import { BerthError, toWire, type WireError } from '../api/errors';
 import { engineVersions } from '../engine/client';
 import { engineNotRunning } from '../engine/containers';
+import { EngineEvents } from '../engine/events';
+import { VolumeWatch } from '../engine/volumes';
 import { ContainerWatch } from '../engine/watch';
 import { CONTEXT_NAME } from '../engine/context';
 import type { HomePaths } from '../home';
@@ -22,7 +25,7 @@ const TRANSITIONS: Record<EngineState, EngineState[]> = {
 };
 
 /** The engine's lifecycle: stopped, starting, running, stopping, error. The VM belongs to it. */
-export class Backend extends EventEmitter<{ changed: [EngineStatus]; containers: [ContainerChange] }> {
+export class Backend extends EventEmitter<{ changed: [EngineStatus]; containers: [ContainerChange]; volumes: [VolumeSummary[]] }> {
   private state: EngineState = 'stopped';
   private steps: StartStep[] = [];
   private error: WireError | null = null;
@@ -31,7 +34,8 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus]; containers:
   private ctx: StartContext | null = null;
   private starting: Promise<EngineStatus> | null = null;
   private abortStart: AbortController | null = null;
-  private watch: ContainerWatch | null = null;
+  /** Following the engine's events while it runs. */
+  private watching: { stop(): void } | null = null;
 
   constructor(
     private readonly paths: HomePaths,
@@ -158,9 +162,29 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus]; containers:
       this.log(`could not read engine versions: ${(error as Error).message}`);
     }
     this.move('running');
-    this.watch = new ContainerWatch(ctx.docker!, (change) => this.emit('containers', change), this.log);
-    void this.watch.start();
+    this.watching = this.follow(ctx.docker!);
     return this.status();
+  }
+
+  private follow(docker: Docker): { stop(): void } {
+    const containers = new ContainerWatch(docker, (change) => this.emit('containers', change), this.log);
+    const volumes = new VolumeWatch(docker, (list) => this.emit('volumes', list), this.log);
+    const events = new EngineEvents(
+      docker,
+      (event) => {
+        containers.seen(event);
+        volumes.seen(event);
+      },
+      this.log,
+    );
+    void events.start();
+    return {
+      stop() {
+        events.stop();
+        containers.stop();
+        volumes.stop();
+      },
+    };
   }
 
   /** The Engine API, while the engine runs. */
@@ -182,8 +206,8 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus]; containers:
   }
 
   private async teardown(): Promise<void> {
-    this.watch?.stop();
-    this.watch = null;
+    this.watching?.stop();
+    this.watching = null;
     const ctx = this.ctx;
     if (!ctx) return;
     await ctx.socket?.close().catch(() => undefined);

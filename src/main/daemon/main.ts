@@ -1,6 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Handlers } from '../api/dispatch';
 import { actOnContainers, listContainers } from '../engine/containers';
+import { createVolume, listVolumes, pruneVolumes, removeVolumes } from '../engine/volumes';
 import { ensureHome, type HomePaths } from '../home';
 import { Backend } from './backend';
 import { ControlServer } from './control';
@@ -25,6 +26,10 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     'engine.restart': () => backend.restart(),
     'containers.list': async () => ({ containers: await listContainers(backend.docker()) }),
     'containers.act': async ({ ids, action }) => ({ results: await actOnContainers(backend.docker(), ids, action) }),
+    'volumes.list': async () => ({ volumes: await listVolumes(backend.docker()) }),
+    'volumes.create': async ({ name }) => ({ name: await createVolume(backend.docker(), name) }),
+    'volumes.remove': async ({ names }) => ({ results: await removeVolumes(backend.docker(), names) }),
+    'volumes.prune': () => pruneVolumes(backend.docker()),
   };
   let everConnected = false;
   const control = new ControlServer(paths.controlSocket, handlers, () => maybeExit());
@@ -45,6 +50,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     if (everConnected && idle()) setTimeout(() => idle() && void exit(), 100);
   }
   backend.on('containers', (change) => control.broadcast('containers.changed', change));
+  backend.on('volumes', (list) => control.broadcast('volumes.changed', { volumes: list }));
   backend.on('changed', (status) => {
     control.broadcast('engine.changed', status);
     if (status.state === 'stopped' || status.state === 'error') maybeExit();

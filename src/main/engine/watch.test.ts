@@ -1,7 +1,15 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
+import { EngineEvents } from './events';
 import { ContainerWatch } from './watch';
+
+/** Container rows from the engine's event stream, through EngineEvents as the backend wires them. */
+async function follow(docker: Docker, watch: ContainerWatch): Promise<EngineEvents> {
+  const events = new EngineEvents(docker, (event) => watch.seen(event), () => undefined);
+  await events.start();
+  return events;
+}
 
 /** An engine whose event stream the test writes, and whose list answers come back in the order the test says. */
 function fakeEngine() {
@@ -28,19 +36,20 @@ describe('following container events', () => {
     const engine = fakeEngine();
     const seen: (string | null)[] = [];
     const watch = new ContainerWatch(engine.docker, ({ container }) => seen.push(container?.state ?? null), () => undefined, 20);
-    await watch.start();
+    const events = await follow(engine.docker, watch);
     engine.answers.push({ state: 'running', delayMs: 0 });
     for (const action of ['create', 'attach', 'start']) engine.send('c1', action);
     await settle(80);
     expect(seen).toEqual(['running']);
     watch.stop();
+    events.stop();
   });
 
   it('never lets an older, slower answer undo a newer one', async () => {
     const engine = fakeEngine();
     const seen: (string | null)[] = [];
     const watch = new ContainerWatch(engine.docker, ({ container }) => seen.push(container?.state ?? null), () => undefined, 5);
-    await watch.start();
+    const events = await follow(engine.docker, watch);
     engine.answers.push({ state: 'created', delayMs: 60 }, { state: 'running', delayMs: 0 });
     engine.send('c1', 'create');
     await settle(15);
@@ -48,16 +57,18 @@ describe('following container events', () => {
     await settle(120);
     expect(seen).toEqual(['running']);
     watch.stop();
+    events.stop();
   });
 
   it('reports a removed container as gone', async () => {
     const engine = fakeEngine();
     const seen: { id: string; gone: boolean }[] = [];
     const watch = new ContainerWatch(engine.docker, ({ id, container }) => seen.push({ id, gone: container === null }), () => undefined, 5);
-    await watch.start();
+    const events = await follow(engine.docker, watch);
     engine.send('c2', 'destroy');
     await settle(40);
     expect(seen).toEqual([{ id: 'c2', gone: true }]);
     watch.stop();
+    events.stop();
   });
 });

@@ -1,15 +1,13 @@
 import type Docker from 'dockerode';
-import type { ContainerSummary } from '../api/containers';
+import type { ContainerChange } from '../api/containers';
 import { findContainer } from './containers';
-
-type Changed = (change: { id: string; container: ContainerSummary | null }) => void;
+import type { EngineEvent } from './events';
 
 /**
- * Follows the engine's event stream and reports each container that changed, with its new row.
- * Events come in bursts (create, attach, start, ...): one lookup per container per burst.
+ * Turns container events into changed rows. Events come in bursts (create, attach, start, ...):
+ * one lookup per container per burst.
  */
 export class ContainerWatch {
-  private stream: NodeJS.ReadableStream | null = null;
   private stopped = false;
   private readonly pending = new Map<string, NodeJS.Timeout>();
   /** The newest lookup per container: an older one that answers late must not undo a newer row. */
@@ -18,46 +16,14 @@ export class ContainerWatch {
 
   constructor(
     private readonly docker: Docker,
-    private readonly changed: Changed,
+    private readonly changed: (change: ContainerChange) => void,
     private readonly log: (line: string) => void,
     private readonly burstMs = 15,
   ) {}
 
-  async start(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const stream = await this.docker.getEvents({ filters: { type: ['container'] } });
-      if (this.stopped) return void (stream as unknown as { destroy(): void }).destroy();
-      this.stream = stream;
-      let buffered = '';
-      stream.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) this.onLine(line);
-      });
-      stream.on('error', () => undefined);
-      stream.on('close', () => this.again());
-    } catch (error) {
-      this.log(`container events: ${(error as Error).message}`);
-      this.again();
-    }
-  }
-
-  private again(): void {
-    this.stream = null;
-    if (!this.stopped) setTimeout(() => void this.start(), 1000).unref();
-  }
-
-  private onLine(line: string): void {
-    if (!line.trim()) return;
-    let id: unknown;
-    try {
-      id = (JSON.parse(line) as { Actor?: { ID?: unknown } }).Actor?.ID;
-    } catch {
-      return;
-    }
-    if (typeof id !== 'string' || this.pending.has(id)) return;
+  seen(event: EngineEvent): void {
+    const id = event.Actor.ID;
+    if (this.stopped || event.Type !== 'container' || this.pending.has(id)) return;
     this.pending.set(
       id,
       setTimeout(() => {
@@ -80,7 +46,5 @@ export class ContainerWatch {
     this.stopped = true;
     for (const timer of this.pending.values()) clearTimeout(timer);
     this.pending.clear();
-    (this.stream as unknown as { destroy?: () => void } | null)?.destroy?.();
-    this.stream = null;
   }
 }

@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef, triggerRef, watch } from 'vue';
+import { computed, ref, shallowRef, triggerRef } from 'vue';
 import type { ContainerAction, ContainerSummary } from '../../main/api/containers';
 import { toWire, type WireError } from '../../main/api/errors';
-import { invoke, on, onOpen } from '../bridge';
-import { useEngineStore } from './engine';
+import { invoke, on } from '../bridge';
+import { useEngineList } from './engineList';
 
 export interface ContainerGroup {
   /** The compose project, or null for containers on their own. */
@@ -27,27 +27,16 @@ export function actionsFor(state: string): ContainerAction[] {
 
 /** Every container: listed once per connection and per engine start, then kept current by 'containers.changed'. */
 export const useContainersStore = defineStore('containers', () => {
-  const engine = useEngineStore();
   // A Map keyed by id: an event replaces one row without copying the others.
   const byId = shallowRef(new Map<string, ContainerSummary>());
-  const loaded = ref(false);
-  const loadError = ref<WireError | null>(null);
+  const { loaded, loadError, load, reloadWhenNeeded } = useEngineList(async () => {
+    const { containers } = await invoke('containers.list', {});
+    byId.value = new Map(containers.map((container) => [container.id, container]));
+  });
   const actionErrors = ref<WireError[]>([]);
   const busy = ref(new Set<string>());
   const query = ref('');
   let following = false;
-
-  async function load(): Promise<void> {
-    if (engine.state !== 'running') return;
-    try {
-      const { containers } = await invoke('containers.list', {});
-      byId.value = new Map(containers.map((container) => [container.id, container]));
-      loaded.value = true;
-      loadError.value = null;
-    } catch (error) {
-      loadError.value = toWire(error);
-    }
-  }
 
   function follow(): void {
     if (following) return;
@@ -57,14 +46,7 @@ export const useContainersStore = defineStore('containers', () => {
       else byId.value.delete(id);
       triggerRef(byId);
     });
-    onOpen(() => void load());
-    watch(
-      () => engine.state,
-      (state) => {
-        if (state === 'running') void load();
-        else loaded.value = false;
-      },
-    );
+    reloadWhenNeeded();
   }
 
   const groups = computed<ContainerGroup[]>(() => {

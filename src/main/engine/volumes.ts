@@ -1,0 +1,94 @@
+import type Docker from 'dockerode';
+import type { VolumeSummary } from '../api/volumes';
+import type { WireError } from '../api/errors';
+import { toWire } from '../api/errors';
+import type { EngineEvent } from './events';
+
+export async function listVolumes(docker: Docker): Promise<VolumeSummary[]> {
+  const [{ Volumes: volumes }, containers] = await Promise.all([docker.listVolumes(), docker.listContainers({ all: true })]);
+  const usedBy = new Map<string, string[]>();
+  for (const container of containers) {
+    const name = (container.Names?.[0] ?? container.Id.slice(0, 12)).replace(/^\//, '');
+    for (const mount of container.Mounts ?? []) {
+      if (mount.Type !== 'volume' || !mount.Name) continue;
+      usedBy.set(mount.Name, [...(usedBy.get(mount.Name) ?? []), name]);
+    }
+  }
+  return (volumes ?? [])
+    .map((volume) => ({
+      name: volume.Name,
+      driver: volume.Driver,
+      mountpoint: volume.Mountpoint,
+      created: (volume as { CreatedAt?: string }).CreatedAt ?? null,
+      usedBy: usedBy.get(volume.Name) ?? [],
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function createVolume(docker: Docker, name?: string): Promise<string> {
+  // dockerode answers with its own Volume handle, which carries the name the engine gave.
+  const volume = await docker.createVolume(name ? { Name: name } : {});
+  return volume.name;
+}
+
+function removeError(name: string, error: unknown): WireError {
+  const api = error as { statusCode?: number; json?: { message?: string } | null; message: string };
+  const said = api.json?.message ?? api.message;
+  if (api.statusCode === 409) {
+    return { name: 'VolumeInUse', message: `Cannot remove volume ${name}: ${said}`, hint: 'Remove the containers that use it first (they are listed beside it).' };
+  }
+  if (api.statusCode === 404) {
+    return { name: 'NoSuchVolume', message: `There is no volume ${name}.`, hint: 'It may have been removed meanwhile; the list shows what exists now.' };
+  }
+  return toWire(error);
+}
+
+export async function removeVolumes(docker: Docker, names: string[]): Promise<{ name: string; error: WireError | null }[]> {
+  return Promise.all(
+    names.map(async (name) => {
+      try {
+        await docker.getVolume(name).remove();
+        return { name, error: null };
+      } catch (error) {
+        return { name, error: removeError(name, error) };
+      }
+    }),
+  );
+}
+
+/** Removes every volume no container uses, named or not (as `docker volume prune --all`). */
+export async function pruneVolumes(docker: Docker): Promise<{ removed: string[]; reclaimedBytes: number }> {
+  const options = { filters: { all: ['true'] } } as unknown as Docker.VolumePruneOptions;
+  const result = await docker.pruneVolumes(options);
+  return { removed: result.VolumesDeleted ?? [], reclaimedBytes: result.SpaceReclaimed ?? 0 };
+}
+
+/** Sends the whole list again after a volume event, or a container coming or going (its mounts change who uses what). */
+export class VolumeWatch {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly changed: (volumes: VolumeSummary[]) => void,
+    private readonly log: (line: string) => void,
+    private readonly burstMs = 50,
+  ) {}
+
+  seen(event: EngineEvent): void {
+    const relevant = event.Type === 'volume' || (event.Type === 'container' && (event.Action === 'create' || event.Action === 'destroy'));
+    if (!relevant || this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      listVolumes(this.docker).then(
+        (volumes) => !this.stopped && this.changed(volumes),
+        (error: Error) => this.log(`volumes: ${error.message}`),
+      );
+    }, this.burstMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
