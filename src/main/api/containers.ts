@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { call, event } from './channel';
+import { call, event, WireErrorShape } from './channel';
 
 export const PublishedPort = z.object({
   hostIp: z.string().nullable(),
@@ -30,7 +30,7 @@ const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a container i
 
 export const ActionResult = z.object({
   id: z.string(),
-  error: z.object({ name: z.string(), message: z.string(), hint: z.string() }).nullable(),
+  error: WireErrorShape.nullable(),
 });
 
 const Empty = z.object({}).strict();

@@ -4,6 +4,11 @@ import { BerthError, toWire, type WireError } from '../api/errors';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
 
+/** A container's name as the CLI shows it (the API's first name, without its leading slash). */
+export function containerName(info: Docker.ContainerInfo): string {
+  return (info.Names?.[0] ?? info.Id.slice(0, 12)).replace(/^\//, '');
+}
+
 /** The row a list shows for one container, from the Engine API's list entry. */
 export function summarize(info: Docker.ContainerInfo): ContainerSummary {
   const ports: PublishedPort[] = (info.Ports ?? []).map((port) => ({
@@ -14,7 +19,7 @@ export function summarize(info: Docker.ContainerInfo): ContainerSummary {
   }));
   return {
     id: info.Id,
-    name: (info.Names?.[0] ?? info.Id.slice(0, 12)).replace(/^\//, ''),
+    name: containerName(info),
     image: info.Image,
     command: info.Command ?? '',
     state: info.State,

@@ -2,13 +2,14 @@ import type Docker from 'dockerode';
 import type { VolumeSummary } from '../api/volumes';
 import type { WireError } from '../api/errors';
 import { toWire } from '../api/errors';
+import { containerName } from './containers';
 import type { EngineEvent } from './events';
 
 export async function listVolumes(docker: Docker): Promise<VolumeSummary[]> {
   const [{ Volumes: volumes }, containers] = await Promise.all([docker.listVolumes(), docker.listContainers({ all: true })]);
   const usedBy = new Map<string, string[]>();
   for (const container of containers) {
-    const name = (container.Names?.[0] ?? container.Id.slice(0, 12)).replace(/^\//, '');
+    const name = containerName(container);
     for (const mount of container.Mounts ?? []) {
       if (mount.Type !== 'volume' || !mount.Name) continue;
       usedBy.set(mount.Name, [...(usedBy.get(mount.Name) ?? []), name]);
