@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { BerthError, type WireError } from '../api/errors';
 
 /** The Docker Engine API, reached through Berth's host socket. */
 export function engineClient(socketPath: string): Docker {
@@ -31,4 +32,28 @@ export async function engineVersions(docker: Docker): Promise<Record<string, str
   }
   versions.kernel = version.KernelVersion ?? '';
   return versions;
+}
+
+export function engineNotRunning(): BerthError {
+  return new BerthError('EngineNotRunning', 'The engine is not running.', 'Start it with the Start button in the footer, or `berth start`.');
+}
+
+/** What the Engine API said when it refused a call: its HTTP status (null when it never answered) and its own words. */
+export function refusal(error: unknown): { status: number | null; said: string } {
+  const api = error as { statusCode?: unknown; json?: { message?: string } | null; message?: string };
+  return { status: typeof api.statusCode === 'number' ? api.statusCode : null, said: api.json?.message ?? api.message ?? String(error) };
+}
+
+/** Runs `act` on every item at once; each result holds the item and, when it failed, why, in the user's terms. */
+export function settleEach(items: string[], act: (item: string) => Promise<unknown>, explain: (item: string, error: unknown) => WireError) {
+  return Promise.all(
+    items.map(async (item) => {
+      try {
+        await act(item);
+        return { item, error: null };
+      } catch (error) {
+        return { item, error: explain(item, error) };
+      }
+    }),
+  );
 }

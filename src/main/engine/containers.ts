@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { ContainerAction, ContainerSummary, PublishedPort } from '../api/containers';
-import { BerthError, toWire, type WireError } from '../api/errors';
+import { toWire, type WireError } from '../api/errors';
+import { refusal, settleEach } from './client';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
 
@@ -40,26 +41,19 @@ export async function findContainer(docker: Docker, id: string): Promise<Contain
   return info ? summarize(info) : null;
 }
 
-interface EngineApiError {
-  statusCode?: number;
-  json?: { message?: string } | null;
-  message: string;
-}
-
 /** The Engine API's refusal, said the way a user can act on it. */
 export function actionError(action: ContainerAction, id: string, error: unknown): WireError {
-  const api = error as EngineApiError;
-  const said = api.json?.message ?? api.message;
-  if (api.statusCode === 404) {
+  const { status, said } = refusal(error);
+  if (status === 404) {
     return { name: 'NoSuchContainer', message: `There is no container ${id}.`, hint: 'It may have been removed meanwhile; the list shows what exists now.' };
   }
-  if (api.statusCode === 409 && action === 'remove') {
+  if (status === 409 && action === 'remove') {
     return { name: 'ContainerRunning', message: `Cannot remove ${id}: ${said}`, hint: 'Stop or kill it first, then remove it.' };
   }
-  if (api.statusCode === 409 || api.statusCode === 304) {
+  if (status === 409 || status === 304) {
     return { name: 'ContainerConflict', message: `Cannot ${action} ${id}: ${said}`, hint: 'Its state changed meanwhile; check the list and try again.' };
   }
-  if (typeof api.statusCode === 'number') {
+  if (status !== null) {
     return { name: 'EngineRefused', message: `Cannot ${action} ${id}: ${said}`, hint: 'The engine refused; its message above says why.' };
   }
   return toWire(error);
@@ -81,18 +75,6 @@ function applyAction(container: Docker.Container, action: ContainerAction): Prom
 
 /** Runs one action on each container, all at once; each result says whether it worked and, if not, why. */
 export async function actOnContainers(docker: Docker, ids: string[], action: ContainerAction): Promise<{ id: string; error: WireError | null }[]> {
-  return Promise.all(
-    ids.map(async (id) => {
-      try {
-        await applyAction(docker.getContainer(id), action);
-        return { id, error: null };
-      } catch (error) {
-        return { id, error: actionError(action, id, error) };
-      }
-    }),
-  );
-}
-
-export function engineNotRunning(): BerthError {
-  return new BerthError('EngineNotRunning', 'The engine is not running.', 'Start it with the Start button in the footer, or `berth start`.');
+  const results = await settleEach(ids, (id) => applyAction(docker.getContainer(id), action), (id, error) => actionError(action, id, error));
+  return results.map(({ item, error }) => ({ id: item, error }));
 }

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { VolumeSummary } from '../api/volumes';
-import type { WireError } from '../api/errors';
-import { toWire } from '../api/errors';
+import { toWire, type WireError } from '../api/errors';
+import { refusal, settleEach } from './client';
 import { containerName } from './containers';
 import type { EngineEvent } from './events';
 
@@ -33,28 +33,19 @@ export async function createVolume(docker: Docker, name?: string): Promise<strin
 }
 
 function removeError(name: string, error: unknown): WireError {
-  const api = error as { statusCode?: number; json?: { message?: string } | null; message: string };
-  const said = api.json?.message ?? api.message;
-  if (api.statusCode === 409) {
+  const { status, said } = refusal(error);
+  if (status === 409) {
     return { name: 'VolumeInUse', message: `Cannot remove volume ${name}: ${said}`, hint: 'Remove the containers that use it first (they are listed beside it).' };
   }
-  if (api.statusCode === 404) {
+  if (status === 404) {
     return { name: 'NoSuchVolume', message: `There is no volume ${name}.`, hint: 'It may have been removed meanwhile; the list shows what exists now.' };
   }
   return toWire(error);
 }
 
 export async function removeVolumes(docker: Docker, names: string[]): Promise<{ name: string; error: WireError | null }[]> {
-  return Promise.all(
-    names.map(async (name) => {
-      try {
-        await docker.getVolume(name).remove();
-        return { name, error: null };
-      } catch (error) {
-        return { name, error: removeError(name, error) };
-      }
-    }),
-  );
+  const results = await settleEach(names, (name) => docker.getVolume(name).remove(), removeError);
+  return results.map(({ item, error }) => ({ name: item, error }));
 }
 
 /** Removes every volume no container uses, named or not (as `docker volume prune --all`). */

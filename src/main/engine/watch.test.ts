@@ -4,13 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { EngineEvents } from './events';
 import { ContainerWatch } from './watch';
 
-/** Container rows from the engine's event stream, through EngineEvents as the backend wires them. */
-async function follow(docker: Docker, watch: ContainerWatch): Promise<EngineEvents> {
-  const events = new EngineEvents(docker, (event) => watch.seen(event), () => undefined);
-  await events.start();
-  return events;
-}
-
 /** An engine whose event stream the test writes, and whose list answers come back in the order the test says. */
 function fakeEngine() {
   const events = new PassThrough();
@@ -31,44 +24,49 @@ function fakeEngine() {
 
 const settle = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+/**
+ * A fake engine followed the way the backend wires it (EngineEvents into a ContainerWatch). `seen`
+ * collects each change as [id, state], the state null once the container is gone.
+ */
+async function watched(burstMs: number) {
+  const engine = fakeEngine();
+  const seen: [string, string | null][] = [];
+  const watch = new ContainerWatch(engine.docker, ({ id, container }) => seen.push([id, container?.state ?? null]), () => undefined, burstMs);
+  const events = new EngineEvents(engine.docker, (event) => watch.seen(event), () => undefined);
+  await events.start();
+  const stop = (): void => {
+    watch.stop();
+    events.stop();
+  };
+  return { ...engine, seen, stop };
+}
+
 describe('following container events', () => {
   it('looks a container up once per burst of events', async () => {
-    const engine = fakeEngine();
-    const seen: (string | null)[] = [];
-    const watch = new ContainerWatch(engine.docker, ({ container }) => seen.push(container?.state ?? null), () => undefined, 20);
-    const events = await follow(engine.docker, watch);
+    const engine = await watched(20);
     engine.answers.push({ state: 'running', delayMs: 0 });
     for (const action of ['create', 'attach', 'start']) engine.send('c1', action);
     await settle(80);
-    expect(seen).toEqual(['running']);
-    watch.stop();
-    events.stop();
+    expect(engine.seen).toEqual([['c1', 'running']]);
+    engine.stop();
   });
 
   it('never lets an older, slower answer undo a newer one', async () => {
-    const engine = fakeEngine();
-    const seen: (string | null)[] = [];
-    const watch = new ContainerWatch(engine.docker, ({ container }) => seen.push(container?.state ?? null), () => undefined, 5);
-    const events = await follow(engine.docker, watch);
+    const engine = await watched(5);
     engine.answers.push({ state: 'created', delayMs: 60 }, { state: 'running', delayMs: 0 });
     engine.send('c1', 'create');
     await settle(15);
     engine.send('c1', 'start');
     await settle(120);
-    expect(seen).toEqual(['running']);
-    watch.stop();
-    events.stop();
+    expect(engine.seen).toEqual([['c1', 'running']]);
+    engine.stop();
   });
 
   it('reports a removed container as gone', async () => {
-    const engine = fakeEngine();
-    const seen: { id: string; gone: boolean }[] = [];
-    const watch = new ContainerWatch(engine.docker, ({ id, container }) => seen.push({ id, gone: container === null }), () => undefined, 5);
-    const events = await follow(engine.docker, watch);
+    const engine = await watched(5);
     engine.send('c2', 'destroy');
     await settle(40);
-    expect(seen).toEqual([{ id: 'c2', gone: true }]);
-    watch.stop();
-    events.stop();
+    expect(engine.seen).toEqual([['c2', null]]);
+    engine.stop();
   });
 });
