@@ -1,5 +1,7 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { qemuThatResetsOnce } from '../support/faults';
 import { berth, berthInBackground, docker, importBusybox, leaveStaleSocket, newInstance, processesOf, status } from '../support/berth';
 
 const instance = newInstance();
@@ -92,6 +94,27 @@ describe('accelerator fallback', () => {
     expect(current.accelerator).toBe('tcg');
     expect(current.acceleratorReason).toMatch(/fell back to tcg: whpx: qemu refused it: .+/);
     expect((await docker(forced, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
+  });
+});
+
+describe('a guest that dies during start', () => {
+  const qemu = qemuThatResetsOnce();
+  const resetting = newInstance({ BERTH_QEMU: qemu });
+
+  afterAll(async () => {
+    await berth(resetting, ['stop']);
+    rmSync(resetting.home, { recursive: true, force: true });
+    rmSync(dirname(qemu), { recursive: true, force: true });
+  });
+
+  it('boots once more, and keeps the console of the boot that died', async () => {
+    const started = await berth(resetting, ['start']);
+    expect(started.code, started.stderr).toBe(0);
+    expect((await status(resetting)).state).toBe('running');
+    expect((await docker(resetting, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
+    const logs = join(resetting.home, 'logs');
+    expect(readFileSync(join(logs, 'daemon.log'), 'utf8')).toContain('The guest kernel stopped during start. Booting it once more.');
+    expect(readFileSync(join(logs, 'console.log.1'), 'utf8')).toMatch(/berth: handshake[\s\S]*qemu exited \(code 0, signal null\)/);
   });
 });
 

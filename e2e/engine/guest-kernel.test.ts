@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { docker } from '../support/berth';
+import { sharedInstance } from '../support/shared';
+
+const instance = sharedInstance();
+
+/** Runs a shell script in the guest itself (its mount namespace and tools), through a privileged container. */
+const inGuest = (script: string) =>
+  docker(instance, ['run', '--rm', '--privileged', '--pid=host', 'busybox:offline', 'nsenter', '-t', '1', '-m', '--', 'sh', '-c', script]);
+
+describe('the guest kernel under emulation', () => {
+  it('pins its cgroup static keys at boot, so containers patch no kernel code', async () => {
+    expect(readFileSync(join(instance.home, 'logs', 'console.log'), 'utf8')).not.toContain('warn pin-keys-failed');
+    const held = await inGuest('cat /sys/fs/cgroup/berth/cgroup.controllers');
+    expect(held.stdout, held.stderr).toMatch(/\bcpuset\b.*\bmemory\b/);
+
+    // Trace every batch of live kernel patching, with its caller, while a container comes and goes.
+    const tracing = await inGuest(
+      'T=/sys/kernel/tracing; mountpoint -q $T || mount -t tracefs nodev $T; ' +
+        'echo text_poke_bp_batch > $T/set_ftrace_filter; echo 1 > $T/options/func_stack_trace; ' +
+        'echo function > $T/current_tracer; echo > $T/trace',
+    );
+    expect(tracing.code, tracing.stderr).toBe(0);
+    const run = await docker(instance, ['run', '--rm', 'busybox:offline', 'true']);
+    expect(run.code, run.stderr).toBe(0);
+    const trace = await inGuest('T=/sys/kernel/tracing; cat $T/trace; echo nop > $T/current_tracer; echo > $T/set_ftrace_filter');
+    expect(trace.code, trace.stderr).toBe(0);
+    expect(trace.stdout).toContain('# tracer: function');
+    // Patches made for cgroups (memcg, cpuset, cgroup BPF) are the ones that crash a TCG guest.
+    const cgroupPatches = trace.stdout.split('<stack trace>').filter((stack) => /cgroup|css_/.test(stack));
+    expect(cgroupPatches).toEqual([]);
+  });
+});
