@@ -2,9 +2,10 @@
 // Electron binary can be had (its download fails on some machines) it brings the engine up and serves
 // the same UI to a browser instead, printing the address to open.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from './electron-binary.mjs';
 import { ensureNodeModules, ensurePackages, IMAGE_BUILD, RUNTIME } from './system-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -12,21 +13,11 @@ const electronDir = join(root, 'node_modules', 'electron');
 const cli = join(root, 'bin', 'berth.mjs');
 const say = (line) => process.stderr.write(`${line}\n`);
 
-/** The binary electron's own index.js would name, if it is really there. */
-function electronBinary() {
-  try {
-    const binary = join(electronDir, 'dist', readFileSync(join(electronDir, 'path.txt'), 'utf8').trim());
-    return existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
-}
-
 ensureNodeModules(root);
 // QEMU runs the VM and the image tools build its guest on first start (Debian: installed here).
 if (process.platform === 'linux') ensurePackages(RUNTIME, IMAGE_BUILD);
 
-let electron = electronBinary();
+let electron = electronBinary(root);
 if (!electron && existsSync(join(electronDir, 'install.js'))) {
   // npm skips Electron's download script (allowScripts), so it is run here, once, bounded in time.
   say('Fetching the Electron binary...');
@@ -36,7 +27,7 @@ if (!electron && existsSync(join(electronDir, 'install.js'))) {
     timeout: 60_000,
     encoding: 'utf8',
   });
-  electron = electronBinary();
+  electron = electronBinary(root);
   if (!electron) {
     const why = fetched.error?.message ?? (fetched.stderr ?? '').trim().split('\n').find((line) => line.includes('Error')) ?? 'no binary';
     say(`  the download failed: ${why}`);

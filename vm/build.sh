@@ -29,7 +29,7 @@ trap cleanup EXIT
 R=$WORK/rootfs
 
 # Packages installed into the base image (no recommends).
-PKGS=docker.io,docker-cli,containerd,runc,tini,openssh-server,iptables,kmod,ca-certificates,linux-image-amd64,e2fsprogs,busybox-static,socat
+PKGS=docker.io,docker-cli,containerd,runc,tini,openssh-server,iptables,kmod,ca-certificates,linux-image-amd64,e2fsprogs,busybox-static,socat,dnsmasq-base
 
 # ------------------------------------------------------------------ rootfs
 if [ -n "${BERTH_ROOTFS_TAR:-}" ]; then
@@ -67,7 +67,7 @@ pkgver() { chroot "$R" dpkg-query -W -f='${Version}' "$1"; }
 	printf '  "builtAt": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	printf '  "packages": {\n'
 	first=1
-	for p in linux-image-$KVER docker.io docker-cli containerd runc tini openssh-server iptables kmod e2fsprogs busybox-static ca-certificates libc6; do
+	for p in linux-image-$KVER docker.io docker-cli containerd runc tini openssh-server iptables kmod e2fsprogs busybox-static dnsmasq-base ca-certificates libc6; do
 		v=$(pkgver "$p" 2>/dev/null) || continue
 		[ $first = 1 ] || printf ',\n'
 		first=0
@@ -106,11 +106,11 @@ done
 # shellcheck source=modules.sh
 . "$HERE/modules.sh"
 chroot "$R" depmod "$KVER"
-for m in $MODS_INITRAMFS $MODS_NET $MODS_ACPI $MODS_DOCKER; do
+for m in $MODS_INITRAMFS $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES; do
 	chroot "$R" modprobe -S "$KVER" --show-depends "$m" >/dev/null 2>&1 ||
 		{ echo "module $m not found in $KVER" >&2; exit 1; }
 done
-for m in $MODS_NET $MODS_ACPI $MODS_DOCKER; do
+for m in $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES; do
 	chroot "$R" modprobe -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
 done | sort -u | while read -r f; do
 	case "$f" in *.ko.xz) xz -d "$R$f" && strip_sig "$R${f%.xz}" ;; esac
@@ -120,6 +120,7 @@ mkdir -p "$R/etc/berth"
 echo "$MODS_NET" >"$R/etc/berth/modules-net"
 echo "$MODS_ACPI" >"$R/etc/berth/modules-acpi"
 echo "$MODS_DOCKER" >"$R/etc/berth/modules-docker"
+echo "$MODS_SHARES" >"$R/etc/berth/modules-shares"
 
 # Our files (init scripts, sshd/docker/containerd config, acpid action).
 cp -a "$HERE/rootfs/." "$R/"
@@ -139,6 +140,8 @@ rm -rf "$R"/var/cache/apt/* "$R"/var/lib/apt/lists/* "$R"/var/log/* "$R"/usr/sha
 echo berth >"$R/etc/hostname"
 # Root: no password, key-only (a '*' hash is not "locked" for sshd).
 chroot "$R" usermod -p '*' root
+# Root's home is not /root: the host's home folder may be shared there (berth-boot makes this one).
+chroot "$R" usermod -d /run/berth/home root
 mkdir -p "$R/mnt/data" "$R/var/lib/docker" "$R/var/lib/containerd" "$R/run/sshd"
 # iptables backend (see README): nft is trixie's default.
 chroot "$R" update-alternatives --quiet --set iptables /usr/sbin/iptables-${BERTH_IPTABLES:-nft}

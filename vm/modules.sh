@@ -9,3 +9,5 @@ MODS_ACPI="button evdev"
 # host-only firewall (iptables-nft) would otherwise autoload one by one.
 # br_netfilter is loaded by dockerd itself only with berth.dockeriptables=1.
 MODS_DOCKER="bridge veth xfrm_user nf_tables nft_compat nft_chain_nat nft_masq nf_nat nf_conntrack xt_MASQUERADE xt_addrtype xt_conntrack xt_tcpudp"
+# The shared folders' 9p client, loaded with the docker group before the hold.
+MODS_SHARES="9p 9pnet_virtio"

@@ -1,15 +1,15 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../support/berth';
-import { launchChromium, screenshot, type Chromium } from '../support/browser';
-import { startServe, type Served } from '../support/serve';
+import { screenshot } from '../support/browser';
+import { openDashboard, type Dashboard } from '../support/dashboard';
+import { inWindow } from '../support/window';
 import { sharedInstance } from '../support/shared';
 
 const instance = sharedInstance();
 
-describe('the Containers view, in browser mode, on the real engine', () => {
-  let chromium: Chromium;
-  let served: Served;
+describe(`the Containers view, ${inWindow()}, on the real engine`, () => {
+  let dashboard: Dashboard | undefined;
   let page: Page;
   const names: string[] = [];
 
@@ -21,16 +21,12 @@ describe('the Containers view, in browser mode, on the real engine', () => {
   };
 
   beforeAll(async () => {
-    served = await startServe(instance);
-    chromium = await launchChromium();
-    page = await chromium.newPage();
-    await page.goto(served.url);
-    await page.getByRole('heading', { name: 'Containers' }).waitFor({ timeout: 20_000 });
+    dashboard = await openDashboard(instance, '', (opened) => opened.getByRole('heading', { name: 'Containers' }));
+    page = dashboard.page;
   });
 
   afterAll(async () => {
-    await chromium?.close();
-    await served?.stop();
+    await dashboard?.close();
     if (names.length) await docker(instance, ['rm', '-f', ...names]);
   });
 

@@ -1,15 +1,15 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../support/berth';
-import { launchChromium, screenshot, type Chromium } from '../support/browser';
-import { startServe, type Served } from '../support/serve';
+import { screenshot } from '../support/browser';
+import { openDashboard, type Dashboard } from '../support/dashboard';
+import { inWindow } from '../support/window';
 import { sharedInstance } from '../support/shared';
 
 const instance = sharedInstance();
 
-describe('the Volumes view, in browser mode, on the real engine', () => {
-  let chromium: Chromium;
-  let served: Served;
+describe(`the Volumes view, ${inWindow()}, on the real engine`, () => {
+  let dashboard: Dashboard | undefined;
   let page: Page;
   const stamp = Date.now();
   const containers: string[] = [];
@@ -18,16 +18,12 @@ describe('the Volumes view, in browser mode, on the real engine', () => {
   const volumeExists = async (name: string) => (await docker(instance, ['volume', 'inspect', name])).code === 0;
 
   beforeAll(async () => {
-    served = await startServe(instance);
-    chromium = await launchChromium();
-    page = await chromium.newPage();
-    await page.goto(`${served.url}#/volumes`);
-    await page.getByRole('button', { name: 'Create', exact: true }).waitFor({ timeout: 20_000 });
+    dashboard = await openDashboard(instance, '#/volumes', (opened) => opened.getByRole('button', { name: 'Create', exact: true }));
+    page = dashboard.page;
   });
 
   afterAll(async () => {
-    await chromium?.close();
-    await served?.stop();
+    await dashboard?.close();
     if (containers.length) await docker(instance, ['rm', '-f', ...containers]);
   });
 

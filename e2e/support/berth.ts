@@ -26,7 +26,17 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv, input?: Buffe
   });
 }
 
-/** An isolated Berth installation for one test file: its own BERTH_HOME and DOCKER_CONFIG. */
+/**
+ * The one host folder test VMs share (BERTH_SHARES), so no test ever shares the real home folder. Its
+ * path is the same on every run: the share list shapes the VM, and so the snapshot a start restores.
+ */
+export function testShares(): string {
+  const folder = join(tmpdir(), 'berth-e2e-shares');
+  mkdirSync(folder, { recursive: true });
+  return folder;
+}
+
+/** An isolated Berth installation for one test file: its own BERTH_HOME, DOCKER_CONFIG and shared folder. */
 export interface Instance {
   home: string;
   env: NodeJS.ProcessEnv;
@@ -42,6 +52,7 @@ export function newInstance(extraEnv: NodeJS.ProcessEnv = {}): Instance {
     ...process.env,
     BERTH_HOME: home,
     BERTH_NETWORK: 'host-only',
+    BERTH_SHARES: testShares(),
     DOCKER_CONFIG: dockerConfig,
     DOCKER_HOST: undefined,
     DOCKER_CONTEXT: undefined,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { repoRoot } from './berth';
+import { drivenWindow } from './window';
 
 /** Debian's chromium: Playwright's own browser download cannot work on these machines. */
 export const CHROMIUM = process.env.BERTH_CHROMIUM ?? '/usr/bin/chromium';
@@ -44,11 +45,11 @@ export async function launchChromium(options: { colorScheme?: 'light' | 'dark' }
   };
 }
 
-/** Saves a screenshot as test-results/NAME.png and returns its path. */
+/** Saves a screenshot as test-results/NAME.png (electron-NAME.png from the Electron window) and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   const dir = join(repoRoot, 'test-results');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${name}.png`);
+  const path = join(dir, `${drivenWindow() === 'electron' ? 'electron-' : ''}${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
 }

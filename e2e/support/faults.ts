@@ -39,8 +39,11 @@ qemu.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   const wrapper = join(dir, 'qemu');
   writeFileSync(
     wrapper,
-    // Launches that never reach the handshake (an accelerator QEMU refuses) do not use up the reset.
-    `#!/bin/sh\nif [ -e '${marker}' ]; then exec qemu-system-x86_64 "$@"; fi\nexec '${process.execPath}' '${helper}' "$@"\n`,
+    // Only a tcg launch goes through the helper: a hardware probe that hangs is killed by Berth, and
+    // killing the helper would leave its QEMU holding the pid file. Probes never reach the handshake,
+    // so they do not use up the reset either way.
+    `#!/bin/sh\ncase " $* " in *' -accel tcg'*) ;; *) exec qemu-system-x86_64 "$@" ;; esac\n` +
+      `if [ -e '${marker}' ]; then exec qemu-system-x86_64 "$@"; fi\nexec '${process.execPath}' '${helper}' "$@"\n`,
   );
   chmodSync(wrapper, 0o755);
   return wrapper;

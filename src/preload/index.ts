@@ -1,10 +1,20 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CALL, EVENT, type BerthApi, type IpcReply } from './ipc';
+import type { WireError } from '../main/api/errors';
+import { CALL, CANCEL, CHUNK, END, EVENT, INPUT, OPEN, type BerthApi, type IpcReply } from './ipc';
 
 // One IPC listener fans out to the page's listeners, so subscribing never piles up IPC handlers.
 const listeners = new Map<string, Set<(payload: unknown) => void>>();
 ipcRenderer.on(EVENT, (_event: IpcRendererEvent, channel: string, payload: unknown) => {
   for (const listener of listeners.get(channel) ?? []) listener(payload);
+});
+
+const streams = new Map<number, { chunk: (payload: unknown) => void; end: (error: WireError | null) => void }>();
+let nextStream = 1;
+ipcRenderer.on(CHUNK, (_event: IpcRendererEvent, id: number, payload: unknown) => streams.get(id)?.chunk(payload));
+ipcRenderer.on(END, (_event: IpcRendererEvent, id: number, error: WireError | null) => {
+  const stream = streams.get(id);
+  streams.delete(id);
+  stream?.end(error);
 });
 
 const api: BerthApi = {
@@ -21,6 +31,15 @@ const api: BerthApi = {
     listeners.set(channel, set);
     return () => {
       set.delete(listener);
+    };
+  },
+  stream(channel, request, chunk, end) {
+    const id = nextStream++;
+    streams.set(id, { chunk, end });
+    ipcRenderer.send(OPEN, id, String(channel), request);
+    return {
+      write: (input) => streams.has(id) && ipcRenderer.send(INPUT, id, input),
+      cancel: () => streams.delete(id) && ipcRenderer.send(CANCEL, id),
     };
   },
 };

@@ -1,6 +1,6 @@
 import { reactive } from 'vue';
-import { ContractClient } from '../main/api/client';
-import type { CallName, EventName, Frame, PayloadOf, ReplyOf, RequestOf } from '../main/api/contract';
+import { ContractClient, type StreamHandle, type StreamListener } from '../main/api/client';
+import type { CallName, EventName, Frame, OpenOf, PayloadOf, ReplyOf, RequestOf, StreamName } from '../main/api/contract';
 import { BerthError, type WireError } from '../main/api/errors';
 
 /**
@@ -79,18 +79,29 @@ function connectSocket(): ContractClient {
   return socketClient;
 }
 
-function connectPreload(api: NonNullable<Window['berth']>): Pick<ContractClient, 'invoke' | 'on'> {
+type Carrier = Pick<ContractClient, 'invoke' | 'on' | 'stream'>;
+
+const fromWire = (wire: WireError): BerthError => BerthError.fromWire({ name: String(wire?.name), message: String(wire?.message), hint: String(wire?.hint ?? '') });
+
+function connectPreload(api: NonNullable<Window['berth']>): Carrier {
   queueMicrotask(opened);
   return {
     invoke: (channel, request) =>
       api.invoke(channel, request).catch((wire: WireError) => {
-        throw BerthError.fromWire({ name: String(wire?.name), message: String(wire?.message), hint: String(wire?.hint ?? '') });
+        throw fromWire(wire);
       }) as never,
     on: (channel, listener) => api.on(channel, listener as (payload: unknown) => void),
+    stream: (channel, request, listener) =>
+      api.stream(
+        channel,
+        request,
+        (payload) => listener.chunk(payload as never),
+        (error) => listener.end(error ? fromWire(error) : null),
+      ),
   };
 }
 
-let carrier: Pick<ContractClient, 'invoke' | 'on'> | null = null;
+let carrier: Carrier | null = null;
 
 /** Connects once, before the app mounts, so the token leaves the URL before the router reads it. */
 export function startBridge(): void {
@@ -105,4 +116,10 @@ export function invoke<C extends CallName>(channel: C, request: RequestOf<C>): P
 export function on<E extends EventName>(channel: E, listener: (payload: PayloadOf<E>) => void): () => void {
   startBridge();
   return carrier!.on(channel, listener);
+}
+
+/** Opens a stream; the caller cancels it when the view that shows it goes away. */
+export function stream<S extends StreamName>(channel: S, request: OpenOf<S>, listener: StreamListener<S>): StreamHandle<S> {
+  startBridge();
+  return carrier!.stream(channel, request, listener);
 }

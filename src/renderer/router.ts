@@ -7,6 +7,9 @@ export const router = createRouter({
   routes: [
     { path: '/', redirect: sections[0]!.path },
     ...sections.map((section) => ({ path: section.path, name: section.label, component: section.view })),
+    // Under Containers in the sidebar; ?image=NAME fills the Image field (as the Images view links to it).
+    { path: '/containers/run', name: 'Run', component: () => import('./views/containers/RunPage.vue') },
+    { path: '/containers/:id/:tab?', name: 'Container', component: () => import('./views/containers/ContainerDetails.vue'), props: true },
     { path: '/:rest(.*)*', redirect: sections[0]!.path },
   ],
 });

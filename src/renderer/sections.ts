@@ -11,6 +11,8 @@ export interface Section {
 /** The sidebar, in order; each line is one section and its route. */
 export const sections: Section[] = [
   { path: '/containers', label: 'Containers', icon: 'M3 8l9-4 9 4-9 4-9-4zm0 4l9 4 9-4M3 16l9 4 9-4', view: () => import('./views/containers/ContainersPage.vue') },
+  { path: '/images', label: 'Images', icon: 'M4 4h16v16H4zM4 15l4-4 4 4 3-3 5 5M15 8.5a1.5 1.5 0 1 0 0 .01', view: () => import('./views/images/ImagesPage.vue') },
   { path: '/volumes', label: 'Volumes', icon: 'M4 6c0-1.7 3.6-3 8-3s8 1.3 8 3v12c0 1.7-3.6 3-8 3s-8-1.3-8-3zm0 0c0 1.7 3.6 3 8 3s8-1.3 8-3M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3', view: () => import('./views/volumes/VolumesPage.vue') },
+  { path: '/networks', label: 'Networks', icon: 'M9 3h6v5H9zM12 8v4M5 16v-4h14v4M3 16h4v5H3zm14 0h4v5h-4z', view: () => import('./views/networks/NetworksPage.vue') },
   { path: '/engine', label: 'Engine', icon: 'M4 7h16v10H4zM8 7V4h8v3M7 11h2m2 0h2m2 0h2', view: () => import('./views/engine/EnginePage.vue') },
 ];

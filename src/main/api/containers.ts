@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { call, event, WireErrorShape } from './channel';
+import { call, event, stream, WireErrorShape } from './channel';
+import { RunRequest } from './run';
 
 export const PublishedPort = z.object({
   hostIp: z.string().nullable(),
@@ -26,7 +27,7 @@ export type ContainerSummary = z.infer<typeof ContainerSummary>;
 export const ContainerAction = z.enum(['start', 'stop', 'restart', 'pause', 'unpause', 'kill', 'remove']);
 export type ContainerAction = z.infer<typeof ContainerAction>;
 
-const Id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a container id or name');
+export const ContainerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'a container id or name');
 
 export const ActionResult = z.object({
   id: z.string(),
@@ -35,10 +36,18 @@ export const ActionResult = z.object({
 
 const Empty = z.object({}).strict();
 
+/** One line of a container's output; `time` is Docker's RFC 3339 timestamp for it. */
+export const LogLine = z.object({ stream: z.enum(['stdout', 'stderr']), time: z.string().nullable(), text: z.string() });
+export type LogLine = z.infer<typeof LogLine>;
+
 // channel                      request                                                          reply
 export const containers = {
   'containers.list': call(Empty, z.object({ containers: z.array(ContainerSummary) })),
-  'containers.act': call(z.object({ ids: z.array(Id).min(1).max(1000), action: ContainerAction }).strict(), z.object({ results: z.array(ActionResult) })),
+  'containers.act': call(z.object({ ids: z.array(ContainerId).min(1).max(1000), action: ContainerAction }).strict(), z.object({ results: z.array(ActionResult) })),
+  /** The container's last `tail` lines, then each new one as it is written, until it stops. */
+  'containers.logs': stream(z.object({ id: ContainerId, tail: z.number().int().min(0).max(10_000).default(1000) }).strict(), z.object({ lines: z.array(LogLine) })),
+  /** Creates and starts a container, detached (as `docker run -d`). */
+  'containers.run': call(RunRequest, z.object({ id: z.string(), name: z.string() })),
   /** One container changed; `container` is null once it is gone. */
   'containers.changed': event(z.object({ id: z.string(), container: ContainerSummary.nullable() })),
 };

@@ -15,6 +15,7 @@ const status: EngineStatus = {
   error: null,
   versions: {},
   logs: { daemon: 'd', console: 'c' },
+  ports: [],
 };
 
 const handlers: Handlers = {
@@ -26,10 +27,23 @@ const handlers: Handlers = {
   'engine.restart': async () => status,
   'containers.list': async () => ({ containers: [] }),
   'containers.act': async ({ ids }) => ({ results: ids.map((id) => ({ id, error: null })) }),
+  'containers.run': async ({ name }) => ({ id: 'c1', name: name ?? 'generated' }),
+  'containers.inspect': async ({ id }) => ({ inspect: { Id: id, Name: `/${id}`, Created: '', State: { Status: 'running', Running: true }, Config: { Image: 'busybox' } } }),
+  'images.list': async () => ({ images: [] }),
+  'images.inspect': async () => {
+    throw new BerthError('NoSuchImage', 'There is no image x.', 'Check the list.');
+  },
+  'images.tag': async ({ target }) => ({ reference: target }),
+  'images.remove': async ({ refs }) => ({ results: refs.map((ref) => ({ ref, error: null })) }),
+  'images.prune': async () => ({ deleted: 0, untagged: 0, reclaimedBytes: 0 }),
   'volumes.list': async () => ({ volumes: [] }),
   'volumes.create': async ({ name }) => ({ name: name ?? 'anonymous' }),
   'volumes.remove': async ({ names }) => ({ results: names.map((name) => ({ name, error: null })) }),
   'volumes.prune': async () => ({ removed: [], reclaimedBytes: 0 }),
+  'networks.list': async () => ({ networks: [] }),
+  'networks.create': async ({ name }) => ({ id: 'n1', name }),
+  'networks.remove': async ({ names }) => ({ results: names.map((name) => ({ name, error: null })) }),
+  'networks.inspect': async ({ name }) => ({ network: { Name: name } }),
 };
 
 describe('dispatch', () => {
@@ -38,6 +52,8 @@ describe('dispatch', () => {
     expect(reply).toMatchObject({ type: 'reply', id: 9, error: { name: 'InvalidRequest' } });
     const noAction = await dispatch(handlers, { type: 'call', id: 10, channel: 'containers.act', request: { ids: ['web'], action: 'explode' } });
     expect(noAction).toMatchObject({ error: { name: 'InvalidRequest' } });
+    const badPort = await dispatch(handlers, { type: 'call', id: 11, channel: 'containers.run', request: { image: 'busybox', ports: ['80:http'], env: [], volumes: [] } });
+    expect(badPort).toMatchObject({ error: { name: 'InvalidRequest', message: expect.stringContaining('at ports.0: “80:http” is not a port mapping') } });
   });
 
   it('answers a valid call', async () => {

@@ -16,6 +16,22 @@ export const StartStep = z.object({
 });
 export type StartStep = z.infer<typeof StartStep>;
 
+export const PortProtocol = z.enum(['tcp', 'udp']);
+export type PortProtocol = z.infer<typeof PortProtocol>;
+
+/** A port a running container publishes, as the host sees it: listening on hostIp:hostPort, or why not. */
+export const ForwardedPort = z.object({
+  containerId: z.string(),
+  container: z.string(),
+  protocol: PortProtocol,
+  hostIp: z.string(),
+  hostPort: z.number().int(),
+  containerPort: z.number().int(),
+  state: z.enum(['forwarded', 'failed']),
+  error: WireErrorShape.optional(),
+});
+export type ForwardedPort = z.infer<typeof ForwardedPort>;
+
 export const EngineStatus = z.object({
   state: EngineState,
   dockerHost: z.string(),
@@ -28,6 +44,7 @@ export const EngineStatus = z.object({
   error: WireErrorShape.nullable(),
   versions: z.record(z.string(), z.string()),
   logs: z.object({ daemon: z.string(), console: z.string() }),
+  ports: z.array(ForwardedPort),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;
 

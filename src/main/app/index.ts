@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { join } from 'node:path';
 import type { EngineStatus } from '../api/engine';
 import { toWire } from '../api/errors';
@@ -6,7 +6,9 @@ import { homePaths } from '../home';
 import { readAsset, securityHeaders } from '../server/http';
 import { DaemonLink } from '../daemon/link';
 import { appRoot } from '../vm/image';
-import { CALL, EVENT, type IpcReply } from '../../preload/ipc';
+import type { StreamHandle } from '../api/client';
+import type { StreamName } from '../api/contract';
+import { CALL, CANCEL, CHUNK, END, EVENT, INPUT, OPEN, type IpcReply } from '../../preload/ipc';
 
 // A standard, secure scheme gives the window a real origin for 'self' in its policy, unlike file://.
 const SCHEME = 'berth';
@@ -32,8 +34,18 @@ function serveRenderer(): void {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, answer) => answer(false));
 }
 
-const trusted = (event: IpcMainInvokeEvent): boolean =>
+const trusted = (event: IpcMainEvent | IpcMainInvokeEvent): boolean =>
   event.senderFrame !== null && event.senderFrame === event.sender.mainFrame && event.senderFrame.url.startsWith(devUrl ?? `${ORIGIN}/`);
+
+/** Links the browser may open: https anywhere, and plain http only to a published port on this computer's loopback. */
+function opensExternally(url: string): boolean {
+  try {
+    const target = new URL(url);
+    return target.protocol === 'https:' || (target.protocol === 'http:' && (target.hostname === 'localhost' || target.hostname === '127.0.0.1'));
+  } catch {
+    return false;
+  }
+}
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -54,7 +66,7 @@ function createWindow(): BrowserWindow {
   });
   win.once('ready-to-show', () => win.show());
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (opensExternally(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event, url) => {
@@ -77,6 +89,54 @@ async function startEngineOnLaunch(link: DaemonLink): Promise<void> {
   }
 }
 
+/** Relays the streams a window opens; a window that navigates, reloads or closes cancels what it left open. */
+function relayStreams(link: DaemonLink): void {
+  const byWindow = new Map<WebContents, Map<number, StreamHandle<StreamName>>>();
+  const streamsOf = (contents: WebContents): Map<number, StreamHandle<StreamName>> => {
+    let streams = byWindow.get(contents);
+    if (!streams) {
+      const open = new Map<number, StreamHandle<StreamName>>();
+      const cancelAll = (): void => {
+        for (const handle of open.values()) handle.cancel();
+        open.clear();
+      };
+      contents.on('did-start-navigation', (details) => details.isMainFrame && !details.isSameDocument && cancelAll());
+      contents.once('destroyed', () => {
+        cancelAll();
+        byWindow.delete(contents);
+      });
+      byWindow.set(contents, open);
+      streams = open;
+    }
+    return streams;
+  };
+  ipcMain.on(OPEN, (event, id: unknown, channel: unknown, request: unknown) => {
+    if (!trusted(event) || typeof id !== 'number') return;
+    const streams = streamsOf(event.sender);
+    if (streams.has(id)) return;
+    const contents = event.sender;
+    streams.set(
+      id,
+      link.stream(channel, request, {
+        chunk: (payload) => !contents.isDestroyed() && contents.send(CHUNK, id, payload),
+        end: (error) => {
+          streams.delete(id);
+          if (!contents.isDestroyed()) contents.send(END, id, error ? toWire(error) : null);
+        },
+      }),
+    );
+  });
+  ipcMain.on(INPUT, (event, id: unknown, input: unknown) => {
+    if (trusted(event) && typeof id === 'number') byWindow.get(event.sender)?.get(id)?.write(input as never);
+  });
+  ipcMain.on(CANCEL, (event, id: unknown) => {
+    if (!trusted(event) || typeof id !== 'number') return;
+    const streams = byWindow.get(event.sender);
+    streams?.get(id)?.cancel();
+    streams?.delete(id);
+  });
+}
+
 /** The desktop app: one window over the same daemon the CLI and browser mode use. */
 export function runApp(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
@@ -95,6 +155,7 @@ export function runApp(): void {
       return { error: toWire(error) };
     }
   });
+  relayStreams(link);
   link.onEvent((channel, payload) => {
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(EVENT, channel, payload);
   });

@@ -40,6 +40,11 @@ export function formatStatus(status: EngineStatus): string {
   if (status.startMs !== null) lines.push(`started in:   ${(status.startMs / 1000).toFixed(1)} s`);
   for (const [name, version] of Object.entries(status.versions)) lines.push(`${`${name}:`.padEnd(14)}${version}`);
   if (status.state === 'starting') lines.push(...status.steps.map(formatStep));
+  for (const port of status.ports) {
+    if (port.state === 'failed' && port.error) {
+      lines.push(`port failed: ${port.container} ${port.hostIp}:${port.hostPort}/${port.protocol}: ${port.error.message} ${port.error.hint}`);
+    }
+  }
   if (status.error) lines.push(`error:        ${status.error.message}`, `hint:         ${status.error.hint}`);
   return lines.join('\n');
 }

@@ -1,17 +1,25 @@
 import { EventEmitter } from 'node:events';
 import type Docker from 'dockerode';
 import type { ContainerChange } from '../api/containers';
+import type { NetworkSummary } from '../api/networks';
+import type { ImageSummary } from '../api/images';
 import type { VolumeSummary } from '../api/volumes';
 import type { EngineState, EngineStatus, StartStep } from '../api/engine';
 import { BerthError, toWire, type WireError } from '../api/errors';
 import { engineNotRunning, engineVersions } from '../engine/client';
-import { EngineEvents } from '../engine/events';
-import { VolumeWatch } from '../engine/volumes';
-import { ContainerWatch } from '../engine/watch';
+import { changesListOf, EngineEvents } from '../engine/events';
+import { listImages, touchesImages } from '../engine/images/list';
+import { listNetworks } from '../engine/networks';
+import { listVolumes } from '../engine/volumes';
+import { PortWatch } from '../engine/publishedPorts';
+import { ContainerWatch, RelistWatch } from '../engine/watch';
 import { CONTEXT_NAME } from '../engine/context';
 import type { HomePaths } from '../home';
 import { loadSettings, effectiveNetwork } from '../settings/store';
 import type { Exit } from '../vm/machine';
+import { PortForwarder } from '../tunnel/ports';
+import { TcpForward } from '../tunnel/tcpForward';
+import { UdpForward } from '../tunnel/udpRelay';
 import { runSteps } from '../vm/steps';
 import { GUEST_RESET, startSteps, type StartContext } from './start';
 
@@ -24,7 +32,13 @@ const TRANSITIONS: Record<EngineState, EngineState[]> = {
 };
 
 /** The engine's lifecycle: stopped, starting, running, stopping, error. The VM belongs to it. */
-export class Backend extends EventEmitter<{ changed: [EngineStatus]; containers: [ContainerChange]; volumes: [VolumeSummary[]] }> {
+export class Backend extends EventEmitter<{
+  changed: [EngineStatus];
+  containers: [ContainerChange];
+  images: [ImageSummary[]];
+  volumes: [VolumeSummary[]];
+  networks: [NetworkSummary[]];
+}> {
   private state: EngineState = 'stopped';
   private steps: StartStep[] = [];
   private error: WireError | null = null;
@@ -35,6 +49,8 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus]; containers:
   private abortStart: AbortController | null = null;
   /** Following the engine's events while it runs. */
   private watching: { stop(): void } | null = null;
+  /** The host's listeners for the running containers' published ports. */
+  private ports: PortForwarder | null = null;
 
   constructor(
     private readonly paths: HomePaths,
@@ -83,6 +99,7 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus]; containers:
       error: this.error,
       versions: this.versions,
       logs: { daemon: this.paths.daemonLog, console: this.paths.consoleLog },
+      ports: this.ports?.status() ?? [],
     };
   }
 
@@ -161,27 +178,34 @@ export class Backend extends EventEmitter<{ changed: [EngineStatus]; containers:
       this.log(`could not read engine versions: ${(error as Error).message}`);
     }
     this.move('running');
-    this.watching = this.follow(ctx.docker!);
+    this.watching = this.follow(ctx);
     return this.status();
   }
 
-  private follow(docker: Docker): { stop(): void } {
-    const containers = new ContainerWatch(docker, (change) => this.emit('containers', change), this.log);
-    const volumes = new VolumeWatch(docker, (list) => this.emit('volumes', list), this.log);
-    const events = new EngineEvents(
-      docker,
-      (event) => {
-        containers.seen(event);
-        volumes.seen(event);
-      },
+  private follow(ctx: StartContext): { stop(): void } {
+    const docker = ctx.docker!;
+    const link = ctx.link!;
+    const forwarder = new PortForwarder(
+      ctx.settings!.ports.bindAddress,
+      (protocol, address, port) => (protocol === 'tcp' ? new TcpForward(address, port, link, this.log) : new UdpForward(address, port, link, this.log)),
+      () => this.publish(),
       this.log,
     );
+    this.ports = forwarder;
+    const ports = new PortWatch(docker, forwarder, this.log);
+    const containers = new ContainerWatch(docker, (change) => this.emit('containers', change), this.log);
+    const images = new RelistWatch(touchesImages, () => listImages(docker), (list) => this.emit('images', list), this.log);
+    const volumes = new RelistWatch(changesListOf('volume'), () => listVolumes(docker), (list) => this.emit('volumes', list), this.log);
+    const networks = new RelistWatch(changesListOf('network'), () => listNetworks(docker), (list) => this.emit('networks', list), this.log);
+    const watches = [ports, containers, images, volumes, networks];
+    const events = new EngineEvents(docker, (event) => watches.forEach((watch) => watch.seen(event)), this.log, () => void ports.resync());
     void events.start();
     return {
-      stop() {
+      stop: () => {
         events.stop();
-        containers.stop();
-        volumes.stop();
+        watches.forEach((watch) => watch.stop());
+        forwarder.close();
+        this.ports = null;
       },
     };
   }

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { EventName, PayloadOf } from '../api/contract';
+import type { EventName, Frame, PayloadOf } from '../api/contract';
 import { dispatch, type Handlers } from '../api/dispatch';
+import { StreamSessions, type StreamHandlers } from '../api/streams';
 import { listenPrivately } from '../tunnel/socket';
 import { onJsonLines, writeJsonLine } from './lines';
 
@@ -12,6 +13,7 @@ export class ControlServer {
   constructor(
     private readonly path: string,
     private readonly handlers: Handlers,
+    private readonly streams: StreamHandlers,
     private readonly onClientsChanged: () => void,
   ) {}
 
@@ -19,12 +21,15 @@ export class ControlServer {
     const server = createServer((socket) => {
       this.clients.add(socket);
       this.onClientsChanged();
+      const sessions = new StreamSessions(this.streams, (frame) => writeJsonLine(socket, frame));
       socket.on('error', () => socket.destroy());
       socket.once('close', () => {
+        sessions.closeAll();
         this.clients.delete(socket);
         this.onClientsChanged();
       });
       onJsonLines(socket, (frame) => {
+        if (sessions.receive(frame as Frame)) return;
         void dispatch(this.handlers, frame).then((reply) => reply && writeJsonLine(socket, reply));
       });
     });

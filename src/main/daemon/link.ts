@@ -1,5 +1,6 @@
-import { contract, isCall, unknownChannel, type EventName } from '../api/contract';
-import { BerthError } from '../api/errors';
+import type { StreamHandle, StreamListener } from '../api/client';
+import { contract, isCall, isStream, unknownChannel, type EventName, type StreamName } from '../api/contract';
+import { BerthError, toWire } from '../api/errors';
 import { connectDaemon, type DaemonConnection } from './connect';
 import type { HomePaths } from '../home';
 
@@ -60,6 +61,32 @@ export class DaemonLink {
     }
     const { client } = await this.ready();
     return client.invoke(channel, (request ?? {}) as never);
+  }
+
+  /** Opens one stream for a window; input written before the daemon answers is kept and sent in order. */
+  stream(channel: unknown, request: unknown, listener: StreamListener<StreamName>): StreamHandle<StreamName> {
+    let handle: StreamHandle<StreamName> | null = null;
+    let cancelled = false;
+    const early: unknown[] = [];
+    const fail = (error: unknown): void => {
+      if (!cancelled) listener.end(BerthError.fromWire(toWire(error)));
+    };
+    if (typeof channel !== 'string' || !isStream(channel)) {
+      queueMicrotask(() => fail(unknownChannel(channel)));
+    } else {
+      this.ready().then(({ client }) => {
+        if (cancelled) return;
+        handle = client.stream(channel, (request ?? {}) as never, listener);
+        for (const input of early.splice(0)) handle.write(input as never);
+      }, fail);
+    }
+    return {
+      write: (input) => (handle ? handle.write(input) : early.push(input)),
+      cancel: () => {
+        cancelled = true;
+        handle?.cancel();
+      },
+    };
   }
 
   onEvent(listener: EventListener): () => void {

@@ -1,6 +1,18 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Handlers } from '../api/dispatch';
-import { actOnContainers, listContainers } from '../engine/containers';
+import type { StreamHandlers } from '../api/streams';
+import type { ContainerInspect } from '../api/containerDetails';
+import type { ContainerChange } from '../api/containers';
+import { actOnContainers, inspectContainer, listContainers } from '../engine/containers';
+import { runShell } from '../engine/exec';
+import { imageDetails, listImages } from '../engine/images/list';
+import { pruneImages, removeImages, tagImage } from '../engine/images/manage';
+import { pullImage, pushImage } from '../engine/images/transfer';
+import { followLogs } from '../engine/logs';
+import { createNetwork, inspectNetwork, listNetworks, removeNetworks } from '../engine/networks';
+import { runContainer } from '../engine/run';
+import { followStats } from '../engine/stats';
+import { followUsage } from '../engine/usage';
 import { createVolume, listVolumes, pruneVolumes, removeVolumes } from '../engine/volumes';
 import { ensureHome, type HomePaths } from '../home';
 import { Backend } from './backend';
@@ -26,13 +38,49 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     'engine.restart': () => backend.restart(),
     'containers.list': async () => ({ containers: await listContainers(backend.docker()) }),
     'containers.act': async ({ ids, action }) => ({ results: await actOnContainers(backend.docker(), ids, action) }),
+    'containers.run': (request) => runContainer(backend.docker(), request),
+    // The engine's answer goes out whole; the contract checks the fields the window reads.
+    'containers.inspect': async ({ id }) => ({ inspect: (await inspectContainer(backend.docker(), id)) as unknown as ContainerInspect }),
+    'images.list': async () => ({ images: await listImages(backend.docker()) }),
+    'images.inspect': ({ id }) => imageDetails(backend.docker(), id),
+    'images.tag': async ({ source, target }) => ({ reference: await tagImage(backend.docker(), source, target) }),
+    'images.remove': async ({ refs, force }) => ({ results: await removeImages(backend.docker(), refs, force) }),
+    'images.prune': ({ all }) => pruneImages(backend.docker(), all),
     'volumes.list': async () => ({ volumes: await listVolumes(backend.docker()) }),
     'volumes.create': async ({ name }) => ({ name: await createVolume(backend.docker(), name) }),
     'volumes.remove': async ({ names }) => ({ results: await removeVolumes(backend.docker(), names) }),
     'volumes.prune': () => pruneVolumes(backend.docker()),
+    'networks.list': async () => ({ networks: await listNetworks(backend.docker()) }),
+    'networks.create': ({ name, driver, subnet }) => createNetwork(backend.docker(), { name, driver: driver ?? 'bridge', subnet }),
+    'networks.remove': async ({ names }) => ({ results: await removeNetworks(backend.docker(), names) }),
+    'networks.inspect': async ({ name }) => ({ network: await inspectNetwork(backend.docker(), name) }),
   };
+  const streams: StreamHandlers = {
+    'containers.logs': ({ id, tail }, session) => followLogs(backend.docker(), id, tail, session.signal, (lines) => session.send({ lines })),
+    'containers.exec': ({ id, cols, rows }, session) => runShell(backend.docker(), id, { cols, rows }, session),
+    'containers.stats': ({ id }, session) => followStats(backend.docker(), id, session.signal, (sample) => session.send(sample)),
+    'containers.usage': (_request, session) =>
+      followUsage(backend.docker(), followContainers, whileEngineRuns(session.signal), (containers) => session.send({ containers })),
+    'images.pull': ({ reference }, session) => pullImage(backend.docker(), reference, session.signal, session.send),
+    'images.push': ({ reference }, session) => pushImage(backend.docker(), reference, session.signal, session.send),
+  };
+  function followContainers(listener: (change: ContainerChange) => void): () => void {
+    backend.on('containers', listener);
+    return () => backend.off('containers', listener);
+  }
+  /** Aborts with the session, or once the engine stops: a stream that polls the engine ends with it. */
+  function whileEngineRuns(signal: AbortSignal): AbortSignal {
+    const stopped = new AbortController();
+    const changed = (status: { state: string }): void => {
+      if (status.state !== 'running') stopped.abort();
+    };
+    backend.on('changed', changed);
+    const both = AbortSignal.any([signal, stopped.signal]);
+    both.addEventListener('abort', () => backend.off('changed', changed), { once: true });
+    return both;
+  }
   let everConnected = false;
-  const control = new ControlServer(paths.controlSocket, handlers, () => maybeExit());
+  const control = new ControlServer(paths.controlSocket, handlers, streams, () => maybeExit());
   const idle = (): boolean => control.clients.size === 0 && ['stopped', 'error'].includes(backend.current);
   let exiting = false;
   const exit = async (): Promise<void> => {
@@ -51,6 +99,8 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   }
   backend.on('containers', (change) => control.broadcast('containers.changed', change));
   backend.on('volumes', (list) => control.broadcast('volumes.changed', { volumes: list }));
+  backend.on('networks', (list) => control.broadcast('networks.changed', { networks: list }));
+  backend.on('images', (list) => control.broadcast('images.changed', { images: list }));
   backend.on('changed', (status) => {
     control.broadcast('engine.changed', status);
     if (status.state === 'stopped' || status.state === 'error') maybeExit();

@@ -7,17 +7,20 @@ import { engineClient, waitForEngine } from '../engine/client';
 import { writeDockerContext } from '../engine/context';
 import { imageCacheDir, type HomePaths } from '../home';
 import type { NetworkMode, Settings } from '../settings/schema';
+import { effectiveShares, type SharedFolders } from '../settings/shares';
 import { effectiveNetwork, loadSettings } from '../settings/store';
 import { ciphersFor } from '../tunnel/cipher';
+import { createInspector } from '../tunnel/bindCheck';
 import { SshLink } from '../tunnel/link';
 import { HostSocket } from '../tunnel/socket';
-import { candidates, VerdictStore } from '../vm/accelerator';
+import { candidates, VerdictStore, type Candidate } from '../vm/accelerator';
 import type { GuestMessage } from '../vm/console';
 import { ensureDataDisk } from '../vm/disk';
 import { buildImage, locateImage, type LocatedImage } from '../vm/image';
 import { ensureKeyPair, type KeyPair } from '../vm/keys';
 import { Machine, stopLeftoverMachine } from '../vm/machine';
-import { findQemu } from '../vm/qemu';
+import { findQemu, startValues, type MachineSpec } from '../vm/qemu';
+import { discardSnapshot, restoreMachine, saveSnapshot, snapshotFor, type Snapshot } from '../vm/snapshot';
 import type { StepDef } from '../vm/steps';
 
 /** What the start steps build up, one piece per step. */
@@ -29,6 +32,7 @@ export interface StartContext {
   signal: AbortSignal;
   settings?: Settings;
   network?: NetworkMode;
+  shares?: SharedFolders;
   qemu?: string;
   image?: LocatedImage;
   keys?: KeyPair;
@@ -65,6 +69,12 @@ const GUEST_ERRORS: Record<string, { name: string; hint: (ctx: StartContext) => 
       `\`e2fsck -f ${ctx.paths.dataDisk}\` (e2fsprogs), or move it away to start with an empty disk.`,
   },
   'no-data-disk': { name: 'DataDiskMissing', hint: (ctx) => `Read ${ctx.paths.consoleLog}.` },
+  'shares-failed': {
+    name: 'ShareFailed',
+    hint: (ctx) =>
+      `Check the folders in the "shares" setting (${ctx.paths.settings}) or BERTH_SHARES, then start again. ` +
+      `The guest's messages are in ${ctx.paths.consoleLog}.`,
+  },
 };
 
 /** The error of a start whose guest kernel stopped by itself: worth one more boot. */
@@ -115,6 +125,29 @@ function guestSays<T extends GuestMessage>(
   ]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Starts the guest from the snapshot, if there is one, and gives it this start's values; false (with
+ * the snapshot discarded) when it would not load or the restored guest does not take its values.
+ */
+async function restoreAndGo(ctx: StartContext, spec: Omit<MachineSpec, 'accelerator'>, candidate: Candidate, snapshot: Snapshot): Promise<boolean> {
+  const full = { ...spec, accelerator: candidate.name };
+  const machine = await restoreMachine(ctx.qemu!, full, snapshot, ctx.consoleLog!, (launched) => (ctx.machine = launched), ctx.log);
+  if (!machine) return false;
+  ctx.machine = machine;
+  ctx.acceleratorReason = candidate.why;
+  machine.sendToGuest(startValues(full));
+  try {
+    await guestSays(ctx, (m): m is GuestMessage => m.kind === 'step' && m.name === 'config', 10_000, 'its start values');
+    return true;
+  } catch (error) {
+    ctx.signal.throwIfAborted();
+    ctx.log(`the restored guest failed (${(error as Error).message}); booting instead`);
+    await machine.kill();
+    discardSnapshot(snapshot);
+    return false;
+  }
+}
+
 export const startSteps: StepDef<StartContext>[] = [
   {
     name: 'settings',
@@ -123,6 +156,7 @@ export const startSteps: StepDef<StartContext>[] = [
     async run(ctx) {
       ctx.settings = loadSettings(ctx.paths.settings);
       ctx.network = effectiveNetwork(ctx.settings, ctx.env);
+      ctx.shares = effectiveShares(ctx.settings, ctx.env, ctx.paths.settings);
     },
   },
   {
@@ -168,31 +202,39 @@ export const startSteps: StepDef<StartContext>[] = [
     label: 'Boot the VM',
     hint: (ctx) => `Read ${ctx.paths.consoleLog} and ${ctx.paths.daemonLog}.`,
     async run(ctx, detail) {
-      // A verdict describes this machine and QEMU, not one installation: it lives beside the image cache.
-      const verdictFile = join(dirname(imageCacheDir(ctx.env)), 'accelerator.json');
-      const verdicts = new VerdictStore(verdictFile, VerdictStore.keyFor(ctx.qemu!, ctx.image!.id));
+      // Verdicts and snapshots describe this machine and QEMU, not one installation: they live beside the image cache.
+      const beside = dirname(imageCacheDir(ctx.env));
+      const verdicts = new VerdictStore(join(beside, 'accelerator.json'), VerdictStore.keyFor(ctx.qemu!, ctx.image!.id));
       const { list } = candidates(ctx.env, verdicts.read());
       const settings = ctx.settings!;
       // The previous boot's console is kept beside it: it may hold why that VM stopped.
       if (existsSync(ctx.paths.consoleLog)) renameSync(ctx.paths.consoleLog, `${ctx.paths.consoleLog}.1`);
       ctx.consoleLog = createWriteStream(ctx.paths.consoleLog, { flags: 'w', mode: 0o600 });
       ctx.sshPort = await freePort();
+      const spec = {
+        image: ctx.image!,
+        dataDisk: ctx.paths.dataDisk,
+        dataIsNew: ctx.dataIsNew!,
+        cpus: settings.vm.cpus,
+        memoryMiB: settings.vm.memoryMiB,
+        sshPort: ctx.sshPort,
+        network: ctx.network!,
+        publicKey: ctx.keys!.publicKey,
+        shares: ctx.shares!.paths,
+        qmpSocket: ctx.paths.qmpSocket,
+        pidFile: ctx.paths.qemuPid,
+        directDockerPort: ctx.directDockerPort,
+      };
+      const useSnapshots = ctx.env.BERTH_SNAPSHOTS !== 'off';
+      const snapshotOf = (accelerator: string): Snapshot => snapshotFor(join(beside, 'snapshots'), ctx.qemu!, ctx.image!.id, { ...spec, accelerator });
+      if (useSnapshots && (await restoreAndGo(ctx, spec, list[0]!, snapshotOf(list[0]!.name)))) {
+        detail(`${ctx.machine!.accelerator} (${ctx.acceleratorReason}), restored from a snapshot`);
+        return;
+      }
       const { machine, reason } = await Machine.bootFirst(
         ctx.qemu!,
         list,
-        {
-          image: ctx.image!,
-          dataDisk: ctx.paths.dataDisk,
-          dataIsNew: ctx.dataIsNew!,
-          cpus: settings.vm.cpus,
-          memoryMiB: settings.vm.memoryMiB,
-          sshPort: ctx.sshPort,
-          network: ctx.network!,
-          publicKey: ctx.keys!.publicKey,
-          qmpSocket: ctx.paths.qmpSocket,
-          pidFile: ctx.paths.qemuPid,
-          directDockerPort: ctx.directDockerPort,
-        },
+        spec,
         ctx.consoleLog,
         (candidate, ok, why) => {
           if (ctx.signal.aborted) return;
@@ -205,6 +247,17 @@ export const startSteps: StepDef<StartContext>[] = [
       );
       ctx.machine = machine;
       ctx.acceleratorReason = reason;
+      await guestSays(ctx, (m): m is Extract<GuestMessage, { kind: 'hold' }> => m.kind === 'hold', 60_000, 'the end of its boot');
+      // The first start on this machine shape saves the held guest, so the next ones restore it.
+      const snapshot = snapshotOf(machine.accelerator);
+      if (useSnapshots && !existsSync(snapshot.file)) {
+        const began = Date.now();
+        await saveSnapshot(ctx.paths.qmpSocket, snapshot).then(
+          () => ctx.log(`saved a snapshot of the booted guest in ${Date.now() - began} ms: ${snapshot.file}`),
+          (error: Error) => ctx.log(`no snapshot saved: ${error.message}`),
+        );
+      }
+      machine.sendToGuest(startValues({ ...spec, accelerator: machine.accelerator }));
       detail(`${machine.accelerator} (${reason})`);
     },
   },
@@ -253,7 +306,7 @@ export const startSteps: StepDef<StartContext>[] = [
     label: 'Docker API answers',
     hint: (ctx) => `Read ${ctx.paths.consoleLog}: dockerd may have failed in the guest.`,
     async run(ctx) {
-      ctx.socket = new HostSocket(ctx.paths.dockerSocket, '/var/run/docker.sock', ctx.link!, ctx.log);
+      ctx.socket = new HostSocket(ctx.paths.dockerSocket, '/var/run/docker.sock', ctx.link!, ctx.log, createInspector(ctx.shares!));
       await ctx.socket.listen();
       await guestSays(ctx, (m): m is Extract<GuestMessage, { kind: 'ready' }> => m.kind === 'ready', 120_000, 'dockerd ready');
       ctx.docker = engineClient(ctx.paths.dockerSocket);

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { actionError, summarize } from './containers';
+import { actionError, requireRunning, summarize } from './containers';
 
 const info = {
   Id: 'abc123def4567890',
@@ -37,5 +37,25 @@ describe('container rows', () => {
       hint: 'Stop or kill it first, then remove it.',
     });
     expect(actionError('stop', 'gone', Object.assign(new Error('no such'), { statusCode: 404 })).name).toBe('NoSuchContainer');
+  });
+
+  it('says what to do when a shell or live stats need a container that is not running', async () => {
+    const engine = (state: { Status: string; Running: boolean; Paused: boolean } | null) =>
+      ({
+        getContainer: () => ({
+          inspect: async () => {
+            if (!state) throw Object.assign(new Error('no such container'), { statusCode: 404 });
+            return { Name: '/web', State: state };
+          },
+        }),
+      }) as unknown as Docker;
+    await expect(requireRunning(engine({ Status: 'exited', Running: false, Paused: false }), 'web', 'open a shell in it')).rejects.toMatchObject({
+      name: 'ContainerNotRunning',
+      message: 'web is not running (exited).',
+      hint: 'Start it to open a shell in it; this tab reconnects when it runs.',
+    });
+    await expect(requireRunning(engine({ Status: 'paused', Running: true, Paused: true }), 'web', 'open a shell in it')).rejects.toMatchObject({ name: 'ContainerPaused' });
+    await expect(requireRunning(engine(null), 'web', 'open a shell in it')).rejects.toMatchObject({ name: 'NoSuchContainer' });
+    await expect(requireRunning(engine({ Status: 'running', Running: true, Paused: false }), 'web', 'open a shell in it')).resolves.toMatchObject({ Name: '/web' });
   });
 });

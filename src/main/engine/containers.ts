@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { ContainerAction, ContainerSummary, PublishedPort } from '../api/containers';
-import { toWire, type WireError } from '../api/errors';
+import { BerthError, toWire, type WireError } from '../api/errors';
 import { refusal, settleEach } from './client';
 
 const PROJECT_LABEL = 'com.docker.compose.project';
@@ -41,12 +41,37 @@ export async function findContainer(docker: Docker, id: string): Promise<Contain
   return info ? summarize(info) : null;
 }
 
+export function noSuchContainer(id: string): BerthError {
+  return new BerthError('NoSuchContainer', `There is no container ${id}.`, 'It may have been removed meanwhile; the list shows what exists now.');
+}
+
+/** The engine's whole inspect answer for one container. */
+export async function inspectContainer(docker: Docker, id: string): Promise<Docker.ContainerInspectInfo> {
+  try {
+    return await docker.getContainer(id).inspect();
+  } catch (error) {
+    if (refusal(error).status === 404) throw noSuchContainer(id);
+    throw error;
+  }
+}
+
+/** Inspects a container that must be running for what comes next (a shell, live stats); else says what to do about it. */
+export async function requireRunning(docker: Docker, id: string, toDo: string): Promise<Docker.ContainerInspectInfo> {
+  const info = await inspectContainer(docker, id);
+  const name = info.Name.replace(/^\//, '');
+  if (info.State.Paused) {
+    throw new BerthError('ContainerPaused', `${name} is paused.`, `Unpause it to ${toDo}.`);
+  }
+  if (!info.State.Running) {
+    throw new BerthError('ContainerNotRunning', `${name} is not running (${info.State.Status}).`, `Start it to ${toDo}; this tab reconnects when it runs.`);
+  }
+  return info;
+}
+
 /** The Engine API's refusal, said the way a user can act on it. */
 export function actionError(action: ContainerAction, id: string, error: unknown): WireError {
   const { status, said } = refusal(error);
-  if (status === 404) {
-    return { name: 'NoSuchContainer', message: `There is no container ${id}.`, hint: 'It may have been removed meanwhile; the list shows what exists now.' };
-  }
+  if (status === 404) return toWire(noSuchContainer(id));
   if (status === 409 && action === 'remove') {
     return { name: 'ContainerRunning', message: `Cannot remove ${id}: ${said}`, hint: 'Stop or kill it first, then remove it.' };
   }

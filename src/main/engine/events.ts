@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { eachJsonLine } from './streaming';
 
 /** One entry of the Engine API's event stream, as far as Berth reads it. */
 export interface EngineEvent {
@@ -7,8 +8,14 @@ export interface EngineEvent {
   Actor: { ID: string; Attributes?: Record<string, string> };
 }
 
+/** The events that may change a list of `type` objects: their own, and a container coming or going (it uses them from its creation on). */
+export const changesListOf =
+  (type: string) =>
+  (event: EngineEvent): boolean =>
+    event.Type === type || (event.Type === 'container' && (event.Action === 'create' || event.Action === 'destroy'));
+
 /**
- * The engine's event stream (containers and volumes), followed for as long as the engine runs:
+ * The engine's event stream (containers, images, volumes and networks), followed for as long as the engine runs:
  * a stream that ends is opened again a second later.
  */
 export class EngineEvents {
@@ -19,21 +26,18 @@ export class EngineEvents {
     private readonly docker: Docker,
     private readonly listener: (event: EngineEvent) => void,
     private readonly log: (line: string) => void,
+    /** Called each time the stream (re)opens: what happened while it was closed was not seen. */
+    private readonly opened: () => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
     if (this.stopped) return;
     try {
-      const stream = (await this.docker.getEvents({ filters: { type: ['container', 'volume'] } })) as NodeJS.ReadableStream & { destroy?: () => void };
+      const stream = (await this.docker.getEvents({ filters: { type: ['container', 'image', 'volume', 'network'] } })) as NodeJS.ReadableStream & { destroy?: () => void };
       if (this.stopped) return void stream.destroy?.();
       this.stream = stream;
-      let buffered = '';
-      stream.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) this.parse(line);
-      });
+      this.opened();
+      eachJsonLine(stream, (event) => this.take(event as Partial<EngineEvent>));
       stream.on('error', () => undefined);
       stream.on('close', () => this.again());
     } catch (error) {
@@ -42,15 +46,9 @@ export class EngineEvents {
     }
   }
 
-  private parse(line: string): void {
-    if (!line.trim()) return;
-    try {
-      const event = JSON.parse(line) as Partial<EngineEvent>;
-      if (typeof event.Type === 'string' && typeof event.Action === 'string' && typeof event.Actor?.ID === 'string') {
-        this.listener(event as EngineEvent);
-      }
-    } catch {
-      // not an event: ignored
+  private take(event: Partial<EngineEvent> | null): void {
+    if (typeof event?.Type === 'string' && typeof event.Action === 'string' && typeof event.Actor?.ID === 'string') {
+      this.listener(event as EngineEvent);
     }
   }
 

@@ -3,7 +3,6 @@ import type { VolumeSummary } from '../api/volumes';
 import { toWire, type WireError } from '../api/errors';
 import { refusal, settleEach } from './client';
 import { containerName } from './containers';
-import type { EngineEvent } from './events';
 
 export async function listVolumes(docker: Docker): Promise<VolumeSummary[]> {
   const [{ Volumes: volumes }, containers] = await Promise.all([docker.listVolumes(), docker.listContainers({ all: true })]);
@@ -53,34 +52,4 @@ export async function pruneVolumes(docker: Docker): Promise<{ removed: string[];
   const options = { filters: { all: ['true'] } } as unknown as Docker.VolumePruneOptions;
   const result = await docker.pruneVolumes(options);
   return { removed: result.VolumesDeleted ?? [], reclaimedBytes: result.SpaceReclaimed ?? 0 };
-}
-
-/** Sends the whole list again after a volume event, or a container coming or going (its mounts change who uses what). */
-export class VolumeWatch {
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
-
-  constructor(
-    private readonly docker: Docker,
-    private readonly changed: (volumes: VolumeSummary[]) => void,
-    private readonly log: (line: string) => void,
-    private readonly burstMs = 50,
-  ) {}
-
-  seen(event: EngineEvent): void {
-    const relevant = event.Type === 'volume' || (event.Type === 'container' && (event.Action === 'create' || event.Action === 'destroy'));
-    if (!relevant || this.stopped || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      listVolumes(this.docker).then(
-        (volumes) => !this.stopped && this.changed(volumes),
-        (error: Error) => this.log(`volumes: ${error.message}`),
-      );
-    }, this.burstMs);
-  }
-
-  stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-  }
 }

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import { EngineEvents } from './events';
-import { ContainerWatch } from './watch';
+import { changesListOf, EngineEvents } from './events';
+import { ContainerWatch, RelistWatch } from './watch';
 
 /** An engine whose event stream the test writes, and whose list answers come back in the order the test says. */
 function fakeEngine() {
@@ -68,5 +68,22 @@ describe('following container events', () => {
     await settle(40);
     expect(engine.seen).toEqual([['c2', null]]);
     engine.stop();
+  });
+});
+
+describe('lists following events', () => {
+  it('lists once per burst of relevant events, and ignores the rest', async () => {
+    let listings = 0;
+    const sent: number[] = [];
+    const watch = new RelistWatch(changesListOf('network'), async () => ++listings, (count) => sent.push(count), () => undefined, 10);
+    const event = (Type: string, Action: string) => ({ Type, Action, Actor: { ID: 'x' } });
+    for (const action of ['create', 'connect', 'disconnect']) watch.seen(event('network', action));
+    watch.seen(event('container', 'create'));
+    await settle(40);
+    watch.seen(event('container', 'start'));
+    watch.seen(event('volume', 'create'));
+    await settle(40);
+    expect(sent).toEqual([1]);
+    watch.stop();
   });
 });

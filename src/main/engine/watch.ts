@@ -48,3 +48,36 @@ export class ContainerWatch {
     this.pending.clear();
   }
 }
+
+/**
+ * Sends a whole list again after an event that may change it (volumes, networks): a burst of events
+ * costs one listing.
+ */
+export class RelistWatch<T> {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly relevant: (event: EngineEvent) => boolean,
+    private readonly list: () => Promise<T>,
+    private readonly changed: (list: T) => void,
+    private readonly log: (line: string) => void,
+    private readonly burstMs = 50,
+  ) {}
+
+  seen(event: EngineEvent): void {
+    if (!this.relevant(event) || this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.list().then(
+        (list) => !this.stopped && this.changed(list),
+        (error: Error) => this.log(`${event.Type} list: ${error.message}`),
+      );
+    }, this.burstMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Frame } from '../api/contract';
+import type { StreamHandle } from '../api/client';
+import type { Frame, StreamName } from '../api/contract';
 import { BerthError, toWire } from '../api/errors';
 import type { HomePaths } from '../home';
 import { appRoot } from '../vm/image';
@@ -12,7 +13,7 @@ import { serveFile, securityHeaders, sendText } from './http';
 import { DaemonLink } from '../daemon/link';
 import { checkRequest, cookieHeader, newToken } from './token';
 
-export type Link = Pick<DaemonLink, 'ready' | 'invoke' | 'onEvent' | 'onLost' | 'close'>;
+export type Link = Pick<DaemonLink, 'ready' | 'invoke' | 'stream' | 'onEvent' | 'onLost' | 'close'>;
 
 export interface ServerOptions {
   link: Link;
@@ -38,13 +39,14 @@ export function parsePort(value: string | undefined): number {
   return port;
 }
 
-type CallFrame = Extract<Frame, { type: 'call' }>;
+type ClientFrame = Extract<Frame, { type: 'call' | 'open' | 'input' | 'cancel' }>;
+const clientFrames = new Set(['call', 'open', 'input', 'cancel']);
 
-/** Only the shape is checked here; the channel and request are checked by the link and the daemon. */
-function parseCall(text: string): CallFrame | null {
+/** Only the shape is checked here; channels, requests and input are checked by the link and the daemon. */
+function parseClientFrame(text: string): ClientFrame | null {
   try {
-    const frame = JSON.parse(text) as Partial<CallFrame> | null;
-    return frame?.type === 'call' && typeof frame.id === 'number' ? (frame as CallFrame) : null;
+    const frame = JSON.parse(text) as Partial<ClientFrame> | null;
+    return frame && clientFrames.has(String(frame.type)) && typeof frame.id === 'number' ? (frame as ClientFrame) : null;
   } catch {
     return null;
   }
@@ -93,13 +95,35 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ws.on('error', () => ws.terminate());
     // Bring the daemon up while the page loads; a failure here resurfaces, with its hint, on the first call.
     link.ready().catch(() => undefined);
+    const streams = new Map<number, StreamHandle<StreamName>>();
+    ws.on('close', () => {
+      for (const handle of streams.values()) handle.cancel();
+      streams.clear();
+    });
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      const frame = isBinary ? null : parseCall(data.toString());
-      if (!frame) return ws.close(1008, 'expected a call frame');
-      link.invoke(frame.channel, frame.request).then(
-        (result) => send(ws, { type: 'reply', id: frame.id, result }),
-        (error: unknown) => send(ws, { type: 'reply', id: frame.id, error: toWire(error) }),
-      );
+      const frame = isBinary ? null : parseClientFrame(data.toString());
+      if (!frame) return ws.close(1008, 'expected a call or stream frame');
+      const { id } = frame;
+      if (frame.type === 'call') {
+        link.invoke(frame.channel, frame.request).then(
+          (result) => send(ws, { type: 'reply', id, result }),
+          (error: unknown) => send(ws, { type: 'reply', id, error: toWire(error) }),
+        );
+      } else if (frame.type === 'open' && !streams.has(id)) {
+        const handle = link.stream(frame.channel, frame.request, {
+          chunk: (payload) => send(ws, { type: 'chunk', id, payload }),
+          end: (error) => {
+            streams.delete(id);
+            send(ws, error ? { type: 'end', id, error: toWire(error) } : { type: 'end', id });
+          },
+        });
+        streams.set(id, handle);
+      } else if (frame.type === 'input') {
+        streams.get(id)?.write(frame.payload as never);
+      } else if (frame.type === 'cancel') {
+        streams.get(id)?.cancel();
+        streams.delete(id);
+      }
     });
   }
 

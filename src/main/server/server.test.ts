@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { EventName } from '../api/contract';
+import type { StreamHandle, StreamListener } from '../api/client';
+import type { EventName, StreamName } from '../api/contract';
 import { BerthError } from '../api/errors';
 import { startServer, type Link, type RunningServer } from './index';
 import type { EventListener } from '../daemon/link';
@@ -19,6 +20,15 @@ class FakeLink implements Link {
     this.calls.push([channel, request]);
     if (channel === 'engine.start') throw new BerthError('QemuMissing', 'no qemu', 'install qemu');
     return { echo: request };
+  }
+  readonly cancelled: unknown[] = [];
+  /** Sends the request back as one chunk, each input as another, and ends on input 'done'. */
+  stream(channel: unknown, request: unknown, listener: StreamListener<StreamName>): StreamHandle<StreamName> {
+    queueMicrotask(() => (channel === 'bad.stream' ? listener.end(new BerthError('Nope', 'no stream', 'try another')) : listener.chunk({ request } as never)));
+    return {
+      write: (input) => ((input as unknown) === 'done' ? listener.end(null) : listener.chunk({ input } as never)),
+      cancel: () => this.cancelled.push(request),
+    };
   }
   onEvent(listener: EventListener): () => void {
     this.events.add(listener);
@@ -98,6 +108,22 @@ describe('startServer', () => {
     expect(frames).toContainEqual({ type: 'reply', id: 2, error: { name: 'QemuMissing', message: 'no qemu', hint: 'install qemu' } });
     expect(link.calls).toContainEqual(['engine.status', { a: 1 }]);
     ws.close();
+  });
+
+  it('carries a stream both ways, ends it with its error, and cancels what a closed page left open', async () => {
+    const { ws, frames } = await connect();
+    ws.send(JSON.stringify({ type: 'open', id: 7, channel: 'some.stream', request: { n: 1 } }));
+    await expect.poll(() => frames).toContainEqual({ type: 'chunk', id: 7, payload: { request: { n: 1 } } });
+    ws.send(JSON.stringify({ type: 'input', id: 7, payload: 'ls' }));
+    await expect.poll(() => frames).toContainEqual({ type: 'chunk', id: 7, payload: { input: 'ls' } });
+    ws.send(JSON.stringify({ type: 'input', id: 7, payload: 'done' }));
+    await expect.poll(() => frames).toContainEqual({ type: 'end', id: 7 });
+    ws.send(JSON.stringify({ type: 'open', id: 8, channel: 'bad.stream', request: {} }));
+    await expect.poll(() => frames).toContainEqual({ type: 'end', id: 8, error: { name: 'Nope', message: 'no stream', hint: 'try another' } });
+    ws.send(JSON.stringify({ type: 'open', id: 9, channel: 'some.stream', request: { n: 9 } }));
+    await expect.poll(() => frames).toContainEqual({ type: 'chunk', id: 9, payload: { request: { n: 9 } } });
+    ws.close();
+    await expect.poll(() => link.cancelled).toEqual([{ n: 9 }]);
   });
 
   it('relays every event to every page', async () => {

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+
 /**
  * One small step per settings version: migrations[n] turns a version n-1 file into version n.
  * Version 0 is a file written before versions existed (or an empty one).
@@ -6,6 +8,10 @@ type Raw = Record<string, unknown>;
 
 export const migrations: Record<number, (settings: Raw) => Raw> = {
   1: (settings) => ({ ...settings, version: 1 }),
+  // Published ports are forwarded to the host: on loopback only unless the user widens it.
+  2: (settings) => ({ ...settings, ports: { bindAddress: '127.0.0.1' }, version: 2 }),
+  // The home folder is shared into the VM at the same path, so `docker run -v "$PWD":/src` works from it.
+  3: (settings) => ({ ...settings, shares: [homedir()], version: 3 }),
 };
 
 export function migrate(raw: Raw, target: number): Raw {

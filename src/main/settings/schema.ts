@@ -1,9 +1,12 @@
+import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
 export const NetworkMode = z.enum(['normal', 'host-only']);
 export type NetworkMode = z.infer<typeof NetworkMode>;
 
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 3;
 
 export const Settings = z.object({
   version: z.literal(SETTINGS_VERSION),
@@ -13,10 +16,18 @@ export const Settings = z.object({
     diskGiB: z.number().int().min(1).max(4096),
     network: NetworkMode,
   }),
+  ports: z.object({
+    /** Where published ports listen on the host. Loopback by default: a wider address exposes containers to the network. */
+    bindAddress: z.string().refine((value) => isIP(value) !== 0, 'an IP address such as 127.0.0.1'),
+  }),
+  /** Host folders the VM mounts at the same path; whether each exists is checked at start (settings/shares). */
+  shares: z.array(z.string().refine((value) => isAbsolute(value), 'an absolute folder path such as /home/you')),
 });
 export type Settings = z.infer<typeof Settings>;
 
 export const defaultSettings = (): Settings => ({
   version: SETTINGS_VERSION,
   vm: { cpus: 2, memoryMiB: 2048, diskGiB: 64, network: 'normal' },
+  ports: { bindAddress: '127.0.0.1' },
+  shares: [homedir()],
 });

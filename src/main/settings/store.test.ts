@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrate } from './migrations';
-import { defaultSettings } from './schema';
+import { defaultSettings, SETTINGS_VERSION } from './schema';
 import { effectiveNetwork, loadSettings, saveSettings } from './store';
 
 const temp = (): string => join(mkdtempSync(join(tmpdir(), 'berth-settings-')), 'settings.json');
@@ -17,13 +17,34 @@ describe('settings', () => {
     const path = temp();
     writeFileSync(path, JSON.stringify({ vm: { cpus: 1 } }));
     const settings = loadSettings(path);
-    expect(settings.version).toBe(1);
+    expect(settings.version).toBe(SETTINGS_VERSION);
     expect(settings.vm.cpus).toBe(1);
     expect(settings.vm.memoryMiB).toBe(2048);
   });
 
+  it('migrates a version 1 file to published ports on loopback, keeping its values', () => {
+    expect(migrate({ version: 1, vm: { cpus: 3 } }, 2)).toEqual({ version: 2, vm: { cpus: 3 }, ports: { bindAddress: '127.0.0.1' } });
+    const path = temp();
+    writeFileSync(path, JSON.stringify({ version: 1, vm: { network: 'host-only' } }));
+    const settings = loadSettings(path);
+    expect(settings.ports.bindAddress).toBe('127.0.0.1');
+    expect(settings.vm.network).toBe('host-only');
+  });
+
+  it('takes only an IP address literal as the ports bind address', () => {
+    const path = temp();
+    for (const bindAddress of ['0.0.0.0', '::1', '192.168.1.20']) {
+      writeFileSync(path, JSON.stringify({ version: 2, ports: { bindAddress } }));
+      expect(loadSettings(path).ports.bindAddress).toBe(bindAddress);
+    }
+    for (const bindAddress of ['localhost', '127.0.0.1:80', '', '300.1.1.1']) {
+      writeFileSync(path, JSON.stringify({ version: 2, ports: { bindAddress } }));
+      expect(() => loadSettings(path)).toThrow(/ports\.bindAddress: an IP address/);
+    }
+  });
+
   it('refuses a file from a newer Berth', () => {
-    expect(() => migrate({ version: 99 }, 1)).toThrow(/newer/);
+    expect(() => migrate({ version: 99 }, SETTINGS_VERSION)).toThrow(/newer/);
   });
 
   it('names the invalid value and how to fix it', () => {

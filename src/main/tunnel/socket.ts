@@ -3,6 +3,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { pipeline } from 'node:stream';
 import { BerthError } from '../api/errors';
 import type { SshLink } from './link';
+import { RequestFramer, type CreateInspector } from './requestFramer';
 
 /** Resolves true when something accepts connections on the Unix socket at `path`. */
 export function socketAnswers(path: string, timeoutMs = 500): Promise<boolean> {
@@ -66,7 +67,8 @@ export async function listenPrivately(server: Server, path: string, what: string
 
 /**
  * The host's Docker socket: every connection is piped, with backpressure, to the guest's socket
- * through its own streamlocal channel on the shared SSH connection.
+ * through its own streamlocal channel on the shared SSH connection. On the way in, a RequestFramer
+ * lets `inspectCreate` refuse a container create before the engine sees it.
  */
 export class HostSocket {
   private server: Server | null = null;
@@ -77,6 +79,7 @@ export class HostSocket {
     private readonly remotePath: string,
     private readonly link: SshLink,
     private readonly log: (line: string) => void,
+    private readonly inspectCreate: CreateInspector = () => null,
   ) {}
 
   async listen(): Promise<void> {
@@ -97,7 +100,8 @@ export class HostSocket {
         const report = (error?: Error | null): void => {
           if (error && error.message !== 'Premature close') this.log(`docker socket connection: ${error.message}`);
         };
-        pipeline(local, channel, report);
+        const framer = new RequestFramer(this.inspectCreate, (refusal) => local.write(refusal));
+        pipeline(local, framer, channel, report);
         pipeline(channel, local, (error) => {
           report(error);
           channel.close();

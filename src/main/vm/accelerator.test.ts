@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { candidates } from './accelerator';
+import { candidates, VerdictStore } from './accelerator';
 
 describe('accelerator candidates', () => {
   it('tries the platform accelerator, then tcg', () => {
@@ -19,5 +22,21 @@ describe('accelerator candidates', () => {
     const failed = { kvm: { ok: false, reason: 'hang', at: 'x' } };
     expect(candidates({ BERTH_ACCEL: 'kvm' }, failed, 'linux').list.map((c) => c.name)).toEqual(['kvm', 'tcg']);
     expect(candidates({ BERTH_ACCEL: 'tcg' }, {}, 'linux').list.map((c) => c.name)).toEqual(['tcg']);
+  });
+});
+
+describe('accelerator verdicts', () => {
+  it('keeps the verdicts of images used side by side apart', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'bt-verdicts-')), 'accelerator.json');
+    writeFileSync(path, '{"key":"older-format","verdicts":{"kvm":{"ok":true,"reason":"r","at":"t"}}}');
+    const one = new VerdictStore(path, 'qemu:image-one');
+    const two = new VerdictStore(path, 'qemu:image-two');
+    expect(one.read()).toEqual({});
+    one.record('kvm', { ok: false, reason: 'hang', at: 't1' });
+    two.record('kvm', { ok: true, reason: 'fast', at: 't2' });
+    one.record('hvf', { ok: false, reason: 'none', at: 't3' });
+    expect(Object.keys(one.read())).toEqual(['kvm', 'hvf']);
+    expect(one.read().kvm!.reason).toBe('hang');
+    expect(two.read()).toEqual({ kvm: { ok: true, reason: 'fast', at: 't2' } });
   });
 });

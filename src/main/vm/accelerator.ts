@@ -21,10 +21,8 @@ export interface Verdict {
   at: string;
 }
 
-interface VerdictFile {
-  key: string;
-  verdicts: Record<string, Verdict>;
-}
+/** Verdicts per QEMU binary and guest image; several images may be in use side by side. */
+type VerdictFile = Record<string, Record<string, Verdict>>;
 
 /** Verdicts are kept per QEMU binary and guest image: a hang is only waited for once. */
 export class VerdictStore {
@@ -37,19 +35,26 @@ export class VerdictStore {
     return `${qemu}@${statSync(qemu).mtimeMs}:${imageId}`;
   }
 
-  read(): Record<string, Verdict> {
+  private readAll(): VerdictFile {
     try {
-      const file = JSON.parse(readFileSync(this.path, 'utf8')) as VerdictFile;
-      return file.key === this.key ? file.verdicts : {};
+      const file = JSON.parse(readFileSync(this.path, 'utf8')) as unknown;
+      return typeof file === 'object' && file !== null && !('verdicts' in file) ? (file as VerdictFile) : {};
     } catch {
       return {};
     }
   }
 
+  read(): Record<string, Verdict> {
+    return this.readAll()[this.key] ?? {};
+  }
+
   record(name: string, verdict: Verdict): void {
-    const verdicts = { ...this.read(), [name]: verdict };
+    const all = this.readAll();
+    // The newest few keys are enough: older ones name images or QEMU builds long replaced.
+    const kept = Object.entries(all).filter(([key]) => key !== this.key).slice(-7);
+    const next = Object.fromEntries([...kept, [this.key, { ...all[this.key], [name]: verdict }]]);
     mkdirSync(dirname(this.path), { recursive: true });
-    writeFileSync(this.path, `${JSON.stringify({ key: this.key, verdicts }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(this.path, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
   }
 }
 

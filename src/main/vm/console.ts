@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 /** What the guest says on its serial console, one `berth: ...` line at a time. */
 export type GuestMessage =
   | { kind: 'handshake' }
+  /** The guest waits for this start's values; the same moment on every start, so it may be snapshotted. */
+  | { kind: 'hold'; uptimeMs: number }
   | { kind: 'step'; name: string; uptimeMs: number }
   | { kind: 'disk'; freeKiB: number; totalKiB: number }
   | { kind: 'ready'; uptimeMs: number }
@@ -21,6 +23,7 @@ export function parseGuestLine(line: string): GuestMessage | null {
     case 'disk':
       return words.length >= 2 ? { kind, freeKiB: Number(words[0]), totalKiB: Number(words[1]) } : null;
     case 'ready':
+    case 'hold':
       return { kind, uptimeMs: Number(words[0]) };
     case 'error':
       return { kind, code: words[0] ?? 'unknown', message: words.slice(1).join(' ') };

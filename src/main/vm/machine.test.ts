@@ -23,6 +23,7 @@ const spec = {
   sshPort: 1,
   network: 'host-only' as const,
   publicKey: 'ssh-ed25519 AAAA test',
+  shares: [],
   qmpSocket: join(dir, 'qmp.sock'),
   pidFile: join(dir, 'qemu.pid'),
 };

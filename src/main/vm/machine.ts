@@ -53,9 +53,12 @@ export class Machine {
     return this.child.pid;
   }
 
-  static launch(qemu: string, accelerator: string, spec: Spec, consoleLog: WriteStream): Machine {
-    consoleLog.write(`\n--- berth: launching qemu with accelerator ${accelerator} at ${new Date().toISOString()}\n`);
-    const child = spawn(qemu, qemuArgs({ ...spec, accelerator }), { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `extra` ends the command line: how a restore passes `-incoming`. */
+  static launch(qemu: string, accelerator: string, spec: Spec, consoleLog: WriteStream, extra: string[] = []): Machine {
+    const how = extra.length ? `restoring ${extra.at(-1)}` : 'booting';
+    consoleLog.write(`\n--- berth: launching qemu with accelerator ${accelerator}, ${how}, at ${new Date().toISOString()}\n`);
+    const child = spawn(qemu, [...qemuArgs({ ...spec, accelerator }), ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin?.on('error', () => undefined);
     const machine = new Machine(accelerator, child, spec, consoleLog);
     child.once('error', (error) => consoleLog.write(`berth: could not run ${qemu}: ${error.message}\n`));
     return machine;
@@ -116,6 +119,11 @@ export class Machine {
       `QEMU could not boot the guest with any accelerator (${failures.join('; ')}).`,
       `Read ${String(consoleLog.path)}; check that QEMU works on this machine (${qemu} --version).`,
     );
+  }
+
+  /** Types on the guest's serial console (QEMU's stdin); berth-boot reads its start values there. */
+  sendToGuest(text: string): void {
+    this.child.stdin?.write(text);
   }
 
   async kill(): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findQemu, kernelCommandLine, qemuArgs, type MachineSpec } from './qemu';
+import { findQemu, kernelCommandLine, qemuArgs, startValues, type MachineSpec } from './qemu';
 
 const spec: MachineSpec = {
   accelerator: 'tcg',
@@ -11,6 +11,7 @@ const spec: MachineSpec = {
   sshPort: 40022,
   network: 'host-only',
   publicKey: 'ssh-ed25519 AAAAC3Nza berth',
+  shares: ['/home/ana', '/srv/a,b c'],
   qmpSocket: '/home/run/qmp.sock',
   pidFile: '/home/run/qemu.pid',
 };
@@ -19,13 +20,20 @@ const valueAfter = (args: string[], flag: string): string[] =>
   args.flatMap((arg, index) => (args[index - 1] === flag ? [arg] : []));
 
 describe('qemu command line', () => {
-  it('passes the public key, network mode and data disk state to the guest, never the key baked in', () => {
+  it('boots every start alike, passing only the network mode on the kernel command line', () => {
     const line = kernelCommandLine(spec);
-    expect(line).toContain(`berth.pubkey=${Buffer.from('ssh-ed25519 AAAAC3Nza berth').toString('base64')}`);
     expect(line).toContain('berth.net=host-only');
-    expect(line).toContain('berth.data=existing');
-    expect(kernelCommandLine({ ...spec, network: 'normal', dataIsNew: true })).toMatch(/berth\.net=normal .*berth\.data=new/);
-    expect(line).not.toContain('berth.tcp');
+    expect(kernelCommandLine({ network: 'normal' })).toContain('berth.net=normal');
+    expect(line).not.toMatch(/pubkey|berth\.data|berth\.tcp/);
+  });
+
+  it('sends the public key, data disk state, time and a fresh seed as one line at the hold', () => {
+    const seed = Buffer.alloc(48, 0xab);
+    const line = startValues(spec, 1_700_000_000_999, seed);
+    const shares = Buffer.from('berth0 /home/ana\nberth1 /srv/a,b c\n').toString('base64');
+    expect(line).toBe(`pubkey=${Buffer.from('ssh-ed25519 AAAAC3Nza berth').toString('base64')} data=existing time=1700000000 seed=${'ab'.repeat(48)} shares=${shares}\n`);
+    expect(startValues({ ...spec, dataIsNew: true })).toMatch(/ data=new /);
+    expect(startValues(spec)).not.toBe(startValues(spec));
   });
 
   it('forwards only from the host loopback, and keeps the base image read-only', () => {
@@ -42,7 +50,17 @@ describe('qemu command line', () => {
   it('adds the direct dockerd path only for benchmarks', () => {
     const args = qemuArgs({ ...spec, directDockerPort: 40375 });
     expect(valueAfter(args, '-netdev')[0]).toContain('hostfwd=tcp:127.0.0.1:40375-:2375');
-    expect(kernelCommandLine({ ...spec, directDockerPort: 40375 })).toContain('berth.tcp=2375');
+    expect(startValues({ ...spec, directDockerPort: 40375 })).toMatch(/ tcp=2375\n$/);
+    expect(startValues(spec)).not.toContain('tcp=');
+  });
+
+  it('exports each shared folder over 9p under its own tag, commas escaped for QEMU', () => {
+    expect(valueAfter(qemuArgs(spec), '-virtfs')).toEqual([
+      'local,path=/home/ana,mount_tag=berth0,security_model=none,id=berth0,multidevs=remap',
+      'local,path=/srv/a,,b c,mount_tag=berth1,security_model=none,id=berth1,multidevs=remap',
+    ]);
+    expect(qemuArgs({ ...spec, shares: [] })).not.toContain('-virtfs');
+    expect(startValues({ ...spec, shares: [] })).not.toContain('shares=');
   });
 
   it('uses the host CPU with a hardware accelerator and an emulated one with RDRAND under tcg', () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { BerthError } from '../api/errors';
@@ -48,6 +49,8 @@ export interface MachineSpec {
   sshPort: number;
   network: NetworkMode;
   publicKey: string;
+  /** Host folders the guest mounts at the same path (outermost only, see effectiveShares). */
+  shares: string[];
   qmpSocket: string;
   pidFile: string;
   /** Only for benchmarks: dockerd also listens on TCP, forwarded from this host port. */
@@ -57,7 +60,8 @@ export interface MachineSpec {
 /** The guest's dockerd TCP port behind `directDockerPort`. */
 export const GUEST_DIRECT_PORT = 2375;
 
-export function kernelCommandLine(spec: MachineSpec): string {
+/** The guest's kernel command line: the same on every start of one image, settings and network mode. */
+export function kernelCommandLine(spec: Pick<MachineSpec, 'network'>): string {
   const params = [
     'console=ttyS0',
     // Every line on the emulated UART is slow, and each skipped check is time saved under TCG.
@@ -71,12 +75,43 @@ export function kernelCommandLine(spec: MachineSpec): string {
     'no_timer_check',
     'cryptomgr.notests',
     'random.trust_cpu=on',
-    `berth.pubkey=${Buffer.from(spec.publicKey.trim()).toString('base64')}`,
     `berth.net=${spec.network}`,
-    `berth.data=${spec.dataIsNew ? 'new' : 'existing'}`,
   ];
-  if (spec.directDockerPort) params.push(`berth.tcp=${GUEST_DIRECT_PORT}`);
   return params.join(' ');
+}
+
+/**
+ * This start's own values, sent as one line on the serial port when the guest holds (see berth-boot):
+ * they never enter a memory snapshot, and a restored guest gets the time and fresh randomness with them.
+ */
+export function startValues(spec: MachineSpec, now = Date.now(), seed = randomBytes(48)): string {
+  const values = [
+    `pubkey=${Buffer.from(spec.publicKey.trim()).toString('base64')}`,
+    `data=${spec.dataIsNew ? 'new' : 'existing'}`,
+    `time=${Math.floor(now / 1000)}`,
+    `seed=${seed.toString('hex')}`,
+  ];
+  if (spec.shares.length) values.push(`shares=${Buffer.from(shareLines(spec.shares)).toString('base64')}`);
+  if (spec.directDockerPort) values.push(`tcp=${GUEST_DIRECT_PORT}`);
+  return `${values.join(' ')}\n`;
+}
+
+/** Each share's 9p tag and its path, one per line (base64 on the wire, so any path survives the shell). */
+export const shareLines = (shares: string[]): string => shares.map((path, index) => `${shareTag(index)} ${path}\n`).join('');
+
+const shareTag = (index: number): string => `berth${index}`;
+
+/**
+ * One 9p export per shared folder. The devices exist from the first instruction, but the guest mounts
+ * them only after its hold: QEMU refuses to save a guest that has a 9p export mounted.
+ * security_model=none: files are created with QEMU's own credentials, that is the user's.
+ * multidevs=remap: a home folder often spans file systems, whose inode numbers would collide.
+ */
+function shareArgs(shares: string[]): string[] {
+  return shares.flatMap((path, index) => [
+    '-virtfs',
+    `local,path=${path.replaceAll(',', ',,')},mount_tag=${shareTag(index)},security_model=none,id=${shareTag(index)},multidevs=remap`,
+  ]);
 }
 
 export function qemuArgs(spec: MachineSpec): string[] {
@@ -107,5 +142,6 @@ export function qemuArgs(spec: MachineSpec): string[] {
     '-netdev', `user,id=net0,ipv6=off,${forwards.join(',')}`,
     // No option ROM: the kernel is loaded directly, and the firmware would spend time setting up iPXE.
     '-device', 'virtio-net-pci,netdev=net0,romfile=',
+    ...shareArgs(spec.shares),
   ];
 }

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef } from 'vue';
 import type { ContainerAction, ContainerSummary } from '../../main/api/containers';
+import type { RunRequest } from '../../main/api/run';
 import { toWire, type WireError } from '../../main/api/errors';
 import { invoke, on } from '../bridge';
 import { useEngineList } from './engineList';
@@ -34,6 +35,8 @@ export const useContainersStore = defineStore('containers', () => {
     byId.value = new Map(containers.map((container) => [container.id, container]));
   });
   const actionErrors = ref<WireError[]>([]);
+  /** What the last run did, said on the list it lands in. */
+  const notice = ref<string | null>(null);
   const busy = ref(new Set<string>());
   const query = ref('');
   let following = false;
@@ -67,11 +70,15 @@ export const useContainersStore = defineStore('containers', () => {
   });
 
   const count = computed(() => byId.value.size);
+  /** One container by its id, a prefix of it or its name, as the docker CLI takes them; undefined when there is none such. */
+  const find = (id: string): ContainerSummary | undefined =>
+    byId.value.get(id) ?? [...byId.value.values()].find((container) => container.name === id || (id.length >= 4 && container.id.startsWith(id)));
 
   async function act(ids: string[], action: ContainerAction): Promise<void> {
     if (!ids.length) return;
     for (const id of ids) busy.value.add(id);
     actionErrors.value = [];
+    notice.value = null;
     try {
       const { results } = await invoke('containers.act', { ids, action });
       actionErrors.value = results.flatMap((result) => (result.error ? [result.error] : []));
@@ -82,5 +89,11 @@ export const useContainersStore = defineStore('containers', () => {
     }
   }
 
-  return { groups, count, loaded, loadError, actionErrors, busy, query, follow, load, act, dismissErrors: () => (actionErrors.value = []) };
+  /** Runs a container detached; the list shows it once the engine's events say it exists. Throws what the backend refused. */
+  async function run(request: RunRequest): Promise<void> {
+    const { id, name } = await invoke('containers.run', request);
+    notice.value = `Started container ${name} (${id.slice(0, 12)}).`;
+  }
+
+  return { groups, count, find, loaded, loadError, actionErrors, notice, busy, query, follow, load, act, run, dismissErrors: () => (actionErrors.value = []) };
 });

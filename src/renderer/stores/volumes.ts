@@ -1,45 +1,21 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { VolumeSummary } from '../../main/api/volumes';
-import { toWire, type WireError } from '../../main/api/errors';
 import { invoke, on } from '../bridge';
-import { useEngineList } from './engineList';
+import { failures, useAttempts, useWholeList } from './engineList';
 
 /** Every volume: listed once per connection and per engine start, then replaced by each 'volumes.changed'. */
 export const useVolumesStore = defineStore('volumes', () => {
-  const volumes = ref<VolumeSummary[]>([]);
-  const { loaded, loadError, load, reloadWhenNeeded } = useEngineList(async () => {
-    volumes.value = (await invoke('volumes.list', {})).volumes;
-  });
-  const errors = ref<WireError[]>([]);
-  const notice = ref<string | null>(null);
+  const { items: volumes, loaded, loadError, load, follow } = useWholeList<VolumeSummary>(
+    async () => (await invoke('volumes.list', {})).volumes,
+    (replace) => on('volumes.changed', (next) => replace(next.volumes)),
+  );
+  const { errors, notice, attempt, dismiss } = useAttempts();
   const query = ref('');
-  let following = false;
-
-  function follow(): void {
-    if (following) return;
-    following = true;
-    on('volumes.changed', (next) => {
-      volumes.value = next.volumes;
-    });
-    reloadWhenNeeded();
-  }
-
   const shown = computed(() => {
     const needle = query.value.trim().toLowerCase();
     return needle ? volumes.value.filter((v) => v.name.toLowerCase().includes(needle)) : volumes.value;
   });
-
-  /** Runs one call, keeping its error (with its hint) for the view. */
-  async function attempt(run: () => Promise<WireError[]>): Promise<void> {
-    errors.value = [];
-    notice.value = null;
-    try {
-      errors.value = await run();
-    } catch (error) {
-      errors.value = [toWire(error)];
-    }
-  }
 
   const create = (name: string) =>
     attempt(async () => {
@@ -47,8 +23,7 @@ export const useVolumesStore = defineStore('volumes', () => {
       notice.value = `Created volume ${created.name}.`;
       return [];
     });
-  const remove = (names: string[]) =>
-    attempt(async () => (await invoke('volumes.remove', { names })).results.flatMap((result) => (result.error ? [result.error] : [])));
+  const remove = (names: string[]) => attempt(async () => failures((await invoke('volumes.remove', { names })).results));
   const prune = () =>
     attempt(async () => {
       const { removed } = await invoke('volumes.prune', {});
@@ -56,5 +31,5 @@ export const useVolumesStore = defineStore('volumes', () => {
       return [];
     });
 
-  return { volumes, shown, loaded, loadError, errors, notice, query, follow, load, create, remove, prune, dismiss: () => (errors.value = []) };
+  return { volumes, shown, loaded, loadError, errors, notice, query, follow, load, create, remove, prune, dismiss };
 });
