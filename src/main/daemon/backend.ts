@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type Docker from 'dockerode';
-import type { ContainerChange } from '../api/containers';
+import type { ContainerChange, ContainerSummary } from '../api/containers';
 import type { NetworkSummary } from '../api/networks';
 import type { ImageSummary } from '../api/images';
 import type { VolumeSummary } from '../api/volumes';
 import type { EngineState, EngineStatus, StartStep } from '../api/engine';
 import { BerthError, toWire, type WireError } from '../api/errors';
 import { engineNotRunning, engineVersions } from '../engine/client';
+import { ContainerList } from '../engine/containerList';
+import { listContainers } from '../engine/containers';
 import { changesListOf, EngineEvents } from '../engine/events';
 import { listImages, touchesImages } from '../engine/images/list';
 import { listNetworks } from '../engine/networks';
@@ -51,6 +53,8 @@ export class Backend extends EventEmitter<{
   private watching: { stop(): void } | null = null;
   /** The host's listeners for the running containers' published ports. */
   private ports: PortForwarder | null = null;
+  /** Every container's row, kept current by the events while they are followed. */
+  private containerList: ContainerList | null = null;
 
   constructor(
     private readonly paths: HomePaths,
@@ -193,16 +197,29 @@ export class Backend extends EventEmitter<{
     );
     this.ports = forwarder;
     const ports = new PortWatch(docker, forwarder, this.log);
-    const containers = new ContainerWatch(docker, (change) => this.emit('containers', change), this.log);
+    const list = new ContainerList(() => listContainers(docker), this.log);
+    this.containerList = list;
+    const sent = (change: ContainerChange, asOf: number): void => {
+      // The list first: a window that asks for it after this change must find the change in it.
+      list.changed(change, asOf);
+      this.emit('containers', change);
+    };
+    const containers = new ContainerWatch(docker, sent, this.log, { current: (id) => list.get(id) });
     const images = new RelistWatch(touchesImages, () => listImages(docker), (list) => this.emit('images', list), this.log);
     const volumes = new RelistWatch(changesListOf('volume'), () => listVolumes(docker), (list) => this.emit('volumes', list), this.log);
     const networks = new RelistWatch(changesListOf('network'), () => listNetworks(docker), (list) => this.emit('networks', list), this.log);
     const watches = [ports, containers, images, volumes, networks];
-    const events = new EngineEvents(docker, (event) => watches.forEach((watch) => watch.seen(event)), this.log, () => void ports.resync());
+    const opened = (): void => {
+      list.following();
+      void ports.resync();
+    };
+    const events = new EngineEvents(docker, (event) => watches.forEach((watch) => watch.seen(event)), this.log, opened, () => list.lost());
     void events.start();
     return {
       stop: () => {
         events.stop();
+        list.lost();
+        this.containerList = null;
         watches.forEach((watch) => watch.stop());
         forwarder.close();
         this.ports = null;
@@ -214,6 +231,12 @@ export class Backend extends EventEmitter<{
   docker(): Docker {
     if (this.state !== 'running' || !this.ctx?.docker) throw engineNotRunning();
     return this.ctx.docker;
+  }
+
+  /** Every container's row: the kept list when it is current, else a listing. */
+  async containers(): Promise<ContainerSummary[]> {
+    const docker = this.docker();
+    return this.containerList ? this.containerList.all() : listContainers(docker);
   }
 
   private onMachineExit(ctx: StartContext, exit: Exit): void {

@@ -3,7 +3,7 @@ import type { Handlers } from '../api/dispatch';
 import type { StreamHandlers } from '../api/streams';
 import type { ContainerInspect } from '../api/containerDetails';
 import type { ContainerChange } from '../api/containers';
-import { actOnContainers, inspectContainer, listContainers } from '../engine/containers';
+import { actOnContainers, inspectContainer } from '../engine/containers';
 import { runShell } from '../engine/exec';
 import { imageDetails, listImages } from '../engine/images/list';
 import { pruneImages, removeImages, tagImage } from '../engine/images/manage';
@@ -36,7 +36,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     'engine.start': () => backend.start(),
     'engine.stop': () => backend.stop(),
     'engine.restart': () => backend.restart(),
-    'containers.list': async () => ({ containers: await listContainers(backend.docker()) }),
+    'containers.list': async () => ({ containers: await backend.containers() }),
     'containers.act': async ({ ids, action }) => ({ results: await actOnContainers(backend.docker(), ids, action) }),
     'containers.run': (request) => runContainer(backend.docker(), request),
     // The engine's answer goes out whole; the contract checks the fields the window reads.

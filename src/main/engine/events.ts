@@ -28,6 +28,8 @@ export class EngineEvents {
     private readonly log: (line: string) => void,
     /** Called each time the stream (re)opens: what happened while it was closed was not seen. */
     private readonly opened: () => void = () => undefined,
+    /** Called each time an open stream closes: from then on, until it opens again, changes go unseen. */
+    private readonly closed: () => void = () => undefined,
   ) {}
 
   async start(): Promise<void> {
@@ -39,7 +41,10 @@ export class EngineEvents {
       this.opened();
       eachJsonLine(stream, (event) => this.take(event as Partial<EngineEvent>));
       stream.on('error', () => undefined);
-      stream.on('close', () => this.again());
+      stream.on('close', () => {
+        this.closed();
+        this.again();
+      });
     } catch (error) {
       this.log(`engine events: ${(error as Error).message}`);
       this.again();

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainerSummary } from '../api/containers';
+import { ContainerList } from './containerList';
+
+const row = (id: string, state = 'running'): ContainerSummary => ({
+  id,
+  name: `name-${id}`,
+  image: 'busybox',
+  command: 'sleep',
+  state,
+  status: state,
+  created: 1,
+  project: null,
+  ports: [],
+});
+
+/** A list whose engine listings answer when the test says; `listings` counts them. */
+function kept() {
+  const answers: Array<{ resolve: (rows: ContainerSummary[]) => void; reject: (error: Error) => void }> = [];
+  const logged: string[] = [];
+  const list = new ContainerList(
+    () => new Promise((resolve, reject) => answers.push({ resolve, reject })),
+    (line) => logged.push(line),
+  );
+  const states = async (): Promise<Record<string, string>> => Object.fromEntries((await list.all()).map((r) => [r.id, r.state]));
+  return { list, answers, logged, states };
+}
+
+const now = (): number => performance.now();
+
+describe('the kept container list', () => {
+  it('is filled by one listing once the stream opens, then answers without listing again', async () => {
+    const { list, answers, states } = kept();
+    list.following();
+    expect(answers).toHaveLength(1);
+    const first = states();
+    answers[0]!.resolve([row('a'), row('b', 'exited')]);
+    expect(await first).toEqual({ a: 'running', b: 'exited' });
+    expect(await states()).toEqual({ a: 'running', b: 'exited' });
+    expect(answers).toHaveLength(1);
+  });
+
+  it('follows changes: a new row, a changed one and a removed one', async () => {
+    const { list, answers, states } = kept();
+    list.following();
+    answers[0]!.resolve([row('a'), row('b')]);
+    await list.all();
+    list.changed({ id: 'c', container: row('c', 'created') }, now());
+    list.changed({ id: 'a', container: row('a', 'exited') }, now());
+    list.changed({ id: 'b', container: null }, now());
+    expect(await states()).toEqual({ a: 'exited', c: 'created' });
+    expect(list.get('a')?.state).toBe('exited');
+    expect(answers).toHaveLength(1);
+  });
+
+  it('puts changes seen during its listing over that listing', async () => {
+    const { list, answers, states } = kept();
+    list.following();
+    list.changed({ id: 'a', container: row('a', 'exited') }, now());
+    list.changed({ id: 'gone', container: null }, now());
+    expect(list.get('a')).toBeUndefined();
+    answers[0]!.resolve([row('a'), row('gone')]);
+    expect(await states()).toEqual({ a: 'exited' });
+  });
+
+  it('ignores an answer asked before the stream opened: a change after it may have gone unseen', async () => {
+    const { list, answers, states } = kept();
+    const asked = now() - 1;
+    list.following();
+    answers[0]!.resolve([row('a', 'exited')]);
+    await list.all();
+    list.changed({ id: 'a', container: row('a', 'running') }, asked);
+    expect(await states()).toEqual({ a: 'exited' });
+  });
+
+  it('keeps nothing while the stream is closed: each request lists the engine', async () => {
+    const { list, answers, states } = kept();
+    list.following();
+    answers[0]!.resolve([row('a')]);
+    await list.all();
+    list.lost();
+    expect(list.get('a')).toBeUndefined();
+    list.changed({ id: 'b', container: row('b') }, now());
+    const first = states();
+    answers[1]!.resolve([row('a', 'exited')]);
+    expect(await first).toEqual({ a: 'exited' });
+    const second = states();
+    expect(answers).toHaveLength(3);
+    answers[2]!.resolve([row('a', 'exited'), row('b')]);
+    expect(await second).toEqual({ a: 'exited', b: 'running' });
+  });
+
+  it('drops a listing that answers after the stream closed, and fills anew when it opens again', async () => {
+    const { list, answers, states } = kept();
+    list.following();
+    list.lost();
+    answers[0]!.resolve([row('stale')]);
+    list.following();
+    answers[1]!.resolve([row('fresh')]);
+    expect(await states()).toEqual({ fresh: 'running' });
+    expect(answers).toHaveLength(2);
+  });
+
+  it('lists again on the next request when its listing failed, and logs why', async () => {
+    const { list, answers, logged, states } = kept();
+    list.following();
+    const waiting = list.all();
+    answers[0]!.reject(new Error('engine busy'));
+    await expect(waiting).rejects.toThrow('engine busy');
+    expect(logged).toEqual(['container list: engine busy']);
+    const next = states();
+    expect(answers).toHaveLength(2);
+    answers[1]!.resolve([row('a')]);
+    expect(await next).toEqual({ a: 'running' });
+  });
+});
