@@ -21,3 +21,5 @@ export function useSelection(visible: () => string[]) {
     forget: (keys: string[]) => keys.forEach((key) => ticked.value.delete(key)),
   };
 }
+
+export type Selection = ReturnType<typeof useSelection>;

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia';
-import { computed, ref, shallowRef, triggerRef } from 'vue';
+import { computed, ref, shallowRef, triggerRef, type ShallowRef } from 'vue';
 import type { ContainerAction, ContainerSummary } from '../../main/api/containers';
 import type { RunRequest } from '../../main/api/run';
 import { toWire, type WireError } from '../../main/api/errors';
@@ -9,8 +9,26 @@ import { useEngineList } from './engineList';
 export interface ContainerGroup {
   /** The compose project, or null for containers on their own. */
   project: string | null;
-  containers: ContainerSummary[];
+  /** Its containers' ids, by name; each row reads its container with `row(id)`. */
+  ids: string[];
 }
+
+/** What a row is sorted, grouped and found by: a change to anything else redraws that row alone. */
+const sameShape = (a: ContainerSummary, b: ContainerSummary): boolean => a.name === b.name && a.image === b.image && a.project === b.project;
+
+// A collator compares far faster than localeCompare, which sets one up per call; the order is the same.
+const byName = new Intl.Collator().compare;
+
+/** Each action as its buttons say it. */
+export const ACTION_LABELS: Record<ContainerAction, string> = {
+  start: 'Start',
+  stop: 'Stop',
+  restart: 'Restart',
+  pause: 'Pause',
+  unpause: 'Unpause',
+  kill: 'Kill',
+  remove: 'Remove',
+};
 
 /** Which actions make sense for a container in this state. */
 export function actionsFor(state: string): ContainerAction[] {
@@ -26,13 +44,25 @@ export function actionsFor(state: string): ContainerAction[] {
   }
 }
 
-/** Every container: listed once per connection and per engine start, then kept current by 'containers.changed'. */
+/**
+ * Every container: listed once per connection and per engine start, then kept current by 'containers.changed'.
+ * Each row sits in its own shallow ref, so that an event (a container stopping, say) redraws its row alone;
+ * `shapes` holds what the table's shape depends on (which rows, their names, images and projects) and
+ * changes only when that does.
+ */
 export const useContainersStore = defineStore('containers', () => {
-  // A Map keyed by id: an event replaces one row without copying the others.
-  const byId = shallowRef(new Map<string, ContainerSummary>());
+  const rows = new Map<string, ShallowRef<ContainerSummary>>();
+  const shapes = shallowRef(new Map<string, ContainerSummary>());
+  /** Counts the loads: a view starts drawing afresh when the whole list was replaced. */
+  const generation = ref(0);
   const { loaded, loadError, load, reloadWhenNeeded } = useEngineList(async () => {
     const { containers } = await invoke('containers.list', {});
-    byId.value = new Map(containers.map((container) => [container.id, container]));
+    // A row drawn before keeps its ref (its view reads that one), now holding the new answer.
+    const listed = new Set(containers.map((container) => container.id));
+    for (const id of rows.keys()) if (!listed.has(id)) rows.delete(id);
+    for (const container of containers) put(container);
+    shapes.value = new Map(containers.map((container) => [container.id, container]));
+    generation.value += 1;
   });
   const actionErrors = ref<WireError[]>([]);
   /** What the last run did, said on the list it lands in. */
@@ -41,38 +71,52 @@ export const useContainersStore = defineStore('containers', () => {
   const query = ref('');
   let following = false;
 
+  function put(container: ContainerSummary): void {
+    const kept = rows.get(container.id);
+    if (kept) kept.value = container;
+    else rows.set(container.id, shallowRef(container));
+  }
+
   function follow(): void {
     if (following) return;
     following = true;
     on('containers.changed', ({ id, container }) => {
-      if (container) byId.value.set(id, container);
-      else byId.value.delete(id);
-      triggerRef(byId);
+      if (container) put(container);
+      else rows.delete(id);
+      const shape = shapes.value.get(id);
+      if (container && shape && sameShape(shape, container)) return;
+      if (container) shapes.value.set(id, container);
+      else if (!shapes.value.delete(id)) return;
+      triggerRef(shapes);
     });
     reloadWhenNeeded();
   }
 
   const groups = computed<ContainerGroup[]>(() => {
     const needle = query.value.trim().toLowerCase();
-    const found = [...byId.value.values()].filter(
+    const found = [...shapes.value.values()].filter(
       (c) => !needle || c.name.toLowerCase().includes(needle) || c.image.toLowerCase().includes(needle) || c.id.startsWith(needle),
     );
-    found.sort((a, b) => a.name.localeCompare(b.name));
-    const projects = new Map<string | null, ContainerSummary[]>();
+    found.sort((a, b) => byName(a.name, b.name));
+    const projects = new Map<string | null, string[]>();
     for (const container of found) {
-      const list = projects.get(container.project) ?? [];
-      list.push(container);
-      projects.set(container.project, list);
+      const ids = projects.get(container.project) ?? [];
+      ids.push(container.id);
+      projects.set(container.project, ids);
     }
     return [...projects.entries()]
-      .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
-      .map(([project, containers]) => ({ project, containers }));
+      .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : byName(a, b)))
+      .map(([project, ids]) => ({ project, ids }));
   });
 
-  const count = computed(() => byId.value.size);
+  const count = computed(() => shapes.value.size);
+  /** One container's row as it is now, read from its own ref: a view that reads it is redrawn when that row changes, and only then. */
+  const row = (id: string): ContainerSummary | undefined => rows.get(id)?.value;
   /** One container by its id, a prefix of it or its name, as the docker CLI takes them; undefined when there is none such. */
-  const find = (id: string): ContainerSummary | undefined =>
-    byId.value.get(id) ?? [...byId.value.values()].find((container) => container.name === id || (id.length >= 4 && container.id.startsWith(id)));
+  const find = (id: string): ContainerSummary | undefined => {
+    const found = shapes.value.has(id) ? id : [...shapes.value.values()].find((c) => c.name === id || (id.length >= 4 && c.id.startsWith(id)))?.id;
+    return found === undefined ? undefined : row(found);
+  };
 
   async function act(ids: string[], action: ContainerAction): Promise<void> {
     if (!ids.length) return;
@@ -95,5 +139,5 @@ export const useContainersStore = defineStore('containers', () => {
     notice.value = `Started container ${name} (${id.slice(0, 12)}).`;
   }
 
-  return { groups, count, find, loaded, loadError, actionErrors, notice, busy, query, follow, load, act, run, dismissErrors: () => (actionErrors.value = []) };
+  return { groups, count, row, find, generation, loaded, loadError, actionErrors, notice, busy, query, follow, load, act, run, dismissErrors: () => (actionErrors.value = []) };
 });

@@ -1,0 +1,95 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { computed, nextTick } from 'vue';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ContainerChange, ContainerSummary } from '../../main/api/containers';
+
+let listed: ContainerSummary[] = [];
+const listeners = new Map<string, (payload: unknown) => void>();
+vi.mock('../bridge', () => ({
+  link: { state: 'open' },
+  invoke: async (channel: string) => (channel === 'containers.list' ? { containers: listed } : null),
+  on: (channel: string, listener: (payload: unknown) => void) => listeners.set(channel, listener),
+  onOpen: () => undefined,
+}));
+const { useContainersStore } = await import('./containers');
+const { useEngineStore } = await import('./engine');
+
+const row = (name: string, project: string | null, state = 'running'): ContainerSummary => ({
+  id: `id-${name}`,
+  name,
+  image: 'busybox',
+  command: 'sleep',
+  state,
+  status: state,
+  created: 1,
+  project,
+  ports: [],
+});
+const change = (payload: ContainerChange) => listeners.get('containers.changed')!(payload);
+
+async function loadedStore() {
+  setActivePinia(createPinia());
+  useEngineStore().status = { state: 'running' } as never;
+  listed = [row('web', 'shop'), row('solo', null), row('db', 'shop')];
+  const store = useContainersStore();
+  store.follow();
+  await store.load();
+  return store;
+}
+
+describe('the containers store', () => {
+  beforeEach(() => listeners.clear());
+
+  it('groups the rows by compose project, each by name, the containers on their own last', async () => {
+    const store = await loadedStore();
+    expect(store.groups).toEqual([
+      { project: 'shop', ids: ['id-db', 'id-web'] },
+      { project: null, ids: ['id-solo'] },
+    ]);
+  });
+
+  it('changes one row without changing the groups when only its state changed', async () => {
+    const store = await loadedStore();
+    const groups = store.groups;
+    const shown = computed(() => store.row('id-web')?.state);
+    expect(shown.value).toBe('running');
+    change({ id: 'id-web', container: row('web', 'shop', 'exited') });
+    await nextTick();
+    expect(shown.value).toBe('exited');
+    expect(store.groups).toBe(groups);
+    expect(store.find('web')?.state).toBe('exited');
+  });
+
+  it('regroups when a container comes, goes, or moves to another project', async () => {
+    const store = await loadedStore();
+    change({ id: 'id-api', container: row('api', 'shop') });
+    change({ id: 'id-solo', container: null });
+    change({ id: 'id-db', container: row('db', 'bank') });
+    await nextTick();
+    expect(store.groups).toEqual([
+      { project: 'bank', ids: ['id-db'] },
+      { project: 'shop', ids: ['id-api', 'id-web'] },
+    ]);
+    expect(store.count).toBe(3);
+    expect(store.find('solo')).toBeUndefined();
+  });
+
+  it('finds rows by search in names, images and id prefixes', async () => {
+    const store = await loadedStore();
+    store.query = 'WE';
+    expect(store.groups).toEqual([{ project: 'shop', ids: ['id-web'] }]);
+    store.query = 'id-so';
+    expect(store.groups).toEqual([{ project: null, ids: ['id-solo'] }]);
+  });
+
+  it('updates a row already drawn when the whole list is loaded again', async () => {
+    const store = await loadedStore();
+    const shown = computed(() => store.row('id-web')?.state);
+    expect(shown.value).toBe('running');
+    listed = [row('web', 'shop', 'paused')];
+    await store.load();
+    expect(shown.value).toBe('paused');
+    expect(store.row('id-db')).toBeUndefined();
+    expect(store.count).toBe(1);
+  });
+});
