@@ -1,9 +1,14 @@
 // `npm run bench:dashboard`: the Containers view of a busy engine, each figure beside a docker CLI baseline from the same run.
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+//
+// Environment: BENCH_CONTAINERS and BENCH_IMAGES (default 1000 and 300) size the engine. BENCH_HOME names a
+// BERTH_HOME to keep between runs (a short path, such as /tmp/bench-home: the Docker socket's path must stay
+// under 108 bytes): a run finds there what an earlier one made and adds only what is missing, so filling the
+// engine (about 27 minutes under TCG) is paid once. Without it each run fills a fresh home and removes it.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import type { Page } from 'playwright-core';
-import { importBusybox, status, type Instance } from '../e2e/support/berth';
+import { importBusybox, status, testShares, type Instance } from '../e2e/support/berth';
 import { openDashboard } from '../e2e/support/dashboard';
 import { imageArchive } from './imageArchive';
 import { benchInstance, berthCommand, median, printTable, sh, type Row } from './run';
@@ -33,7 +38,31 @@ async function inParallel<T>(items: T[], width: number, work: (item: T, index: n
 
 type Cli = (args: string) => ReturnType<typeof sh>;
 
-/** The containers (not started, a few in a compose project), the running ones to stop, and the images. */
+/** The host-only installation at BENCH_HOME, kept between runs; else a fresh one. */
+function instanceFor(kept: string | undefined): Instance {
+  if (!kept) return benchInstance();
+  const home = resolve(kept);
+  const dockerConfig = join(home, 'docker-config');
+  mkdirSync(dockerConfig, { recursive: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    BERTH_HOME: home,
+    BERTH_NETWORK: 'host-only',
+    BERTH_SHARES: testShares(),
+    DOCKER_CONFIG: dockerConfig,
+    DOCKER_HOST: undefined,
+    DOCKER_CONTEXT: undefined,
+  };
+  return { home, env, socket: join(home, 'run', 'docker.sock') };
+}
+
+const names = (prefix: string, count: number, width: number): string[] =>
+  Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(width, '0')}`);
+
+/**
+ * The containers (not started, a few in a compose project), the running ones to stop, and the images: those
+ * an earlier run left (BENCH_HOME) are kept, the missing ones made. Answers the names of the running ones.
+ */
 async function populate(instance: Instance, engine: Docker, cli: Cli): Promise<string[]> {
   const began = performance.now();
   let mark = began;
@@ -42,31 +71,42 @@ async function populate(instance: Instance, engine: Docker, cli: Cli): Promise<s
     mark = performance.now();
     return took;
   };
-  const busybox = await importBusybox(instance, 'busybox:offline');
-  if (busybox.code !== 0) throw new Error(`importing busybox failed: ${busybox.stderr}`);
+  const listed = await engine.listContainers({ all: true });
+  const state = new Map(listed.map((info) => [(info.Names?.[0] ?? '').replace(/^\//, ''), info.State]));
+  const images = new Set((await engine.listImages()).flatMap((image) => image.RepoTags ?? []));
+  if (!images.has('busybox:offline')) {
+    const busybox = await importBusybox(instance, 'busybox:offline');
+    if (busybox.code !== 0) throw new Error(`importing busybox failed: ${busybox.stderr}`);
+  }
   // Through the Engine API, many at once: under emulation the CLI took ~0.9 s a container, one after another.
-  const idle = Array.from({ length: CONTAINERS - STOPS }, (_, i) => `bench-${String(i + 1).padStart(4, '0')}`);
-  await inParallel(idle, 16, (name, i) =>
-    engine.createContainer({ name, Image: 'busybox:offline', Cmd: ['true'], Labels: i % 100 === 0 ? { 'com.docker.compose.project': PROJECT } : {} }),
+  const idle = names('bench-', CONTAINERS - STOPS, 4);
+  const newIdle = idle.filter((name) => !state.has(name));
+  await inParallel(newIdle, 16, (name) =>
+    engine.createContainer({ name, Image: 'busybox:offline', Cmd: ['true'], Labels: Number(name.slice(6)) % 100 === 1 ? { 'com.docker.compose.project': PROJECT } : {} }),
   );
   const idleTook = lap();
   // An init (tini) in front of sleep: SIGTERM ends the container at once instead of after the stop timeout.
-  const live = Array.from({ length: STOPS }, (_, i) => `bench-live-${String(i + 1).padStart(2, '0')}`);
-  await inParallel(live, 4, async (name) => {
-    const container = await engine.createContainer({ name, Image: 'busybox:offline', Cmd: ['sleep', '100000'], HostConfig: { Init: true } });
-    await container.start();
+  const live = names('bench-live-', STOPS, 2);
+  const toStart = live.filter((name) => state.get(name) !== 'running');
+  await inParallel(toStart, 4, async (name) => {
+    if (!state.has(name)) await engine.createContainer({ name, Image: 'busybox:offline', Cmd: ['sleep', '100000'], HostConfig: { Init: true } });
+    await engine.getContainer(name).start();
   });
   const liveTook = lap();
-  const archive = join(instance.home, 'images.tar');
-  writeFileSync(archive, imageArchive(IMAGES));
-  const loaded = await cli(`load -q -i '${archive}'`);
-  if (loaded.code !== 0) throw new Error(`docker load failed: ${loaded.stderr}`);
-  rmSync(archive);
+  const wanted = names('bench/img-', IMAGES, 3).map((name) => `${name}:latest`);
+  const newImages = wanted.filter((tag) => !images.has(tag)).length;
+  if (newImages > 0) {
+    const archive = join(instance.home, 'images.tar');
+    writeFileSync(archive, imageArchive(IMAGES));
+    const loaded = await cli(`load -q -i '${archive}'`);
+    if (loaded.code !== 0) throw new Error(`docker load failed: ${loaded.stderr}`);
+    rmSync(archive);
+  }
   const imagesTook = lap();
   const count = async (args: string): Promise<string> => (await cli(`${args} | wc -l`)).stdout.trim();
   console.log(
-    `populated in ${fmt(performance.now() - began)} (busybox and ${idle.length} created ${idleTook}, ${live.length} running ${liveTook}, ` +
-      `${IMAGES} images loaded ${imagesTook}): ` +
+    `populated in ${fmt(performance.now() - began)} (busybox and ${newIdle.length} of ${idle.length} created ${idleTook}, ` +
+      `${toStart.length} of ${live.length} started ${liveTook}, ${newImages} of ${IMAGES} images loaded ${imagesTook}): ` +
       `\`docker ps -aq\` ${await count('ps -aq')} lines, \`docker images\` ${await count('images')} lines (with its header)`,
   );
   return live;
@@ -231,7 +271,8 @@ async function measure(instance: Instance, engine: Docker, cli: Cli, live: strin
 }
 
 async function main(): Promise<void> {
-  const instance = benchInstance();
+  const kept = process.env.BENCH_HOME;
+  const instance = instanceFor(kept);
   try {
     const started = await sh(`${berthCommand} start`, instance.env);
     if (started.code !== 0) throw new Error(`berth start failed:\n${started.stderr}`);
@@ -242,7 +283,7 @@ async function main(): Promise<void> {
     printTable(await measure(instance, engine, cli, live));
   } finally {
     await sh(`${berthCommand} stop`, instance.env);
-    rmSync(instance.home, { recursive: true, force: true });
+    if (!kept) rmSync(instance.home, { recursive: true, force: true });
   }
 }
 
