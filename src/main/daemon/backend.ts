@@ -197,7 +197,7 @@ export class Backend extends EventEmitter<{
     );
     this.ports = forwarder;
     const ports = new PortWatch(docker, forwarder, this.log);
-    const list = new ContainerList(() => listContainers(docker), this.log);
+    const list = new ContainerList(() => listContainers(docker), (change) => this.emit('containers', change), this.log);
     this.containerList = list;
     const sent = (change: ContainerChange, asOf: number): void => {
       // The list first: a window that asks for it after this change must find the change in it.
