@@ -25,7 +25,8 @@ describe(`a container's details page, ${inWindow()}, on the real engine`, () => 
       .first()
       .waitFor({ timeout: 30_000 })
       .catch(async (error: Error) => {
-        throw new Error(`${error.message}\nthe terminal tab said: ${await page.locator('.terminal-tab .status').innerText()}`);
+        const said = await page.locator('.terminal-tab .status').innerText();
+        throw new Error(`${error.message}\nthe terminal tab said: ${said}\nthe page's errors: ${dashboard?.errors.join('\n') || 'none'}`);
       });
     if (await page.getByRole('alert').count()) throw new Error(`the terminal showed: ${await page.getByRole('alert').first().innerText()}`);
     return status.innerText();

@@ -114,7 +114,7 @@ describe('a guest that dies during start', () => {
     expect((await docker(resetting, ['version', '--format', '{{.Server.Version}}'])).code).toBe(0);
     const logs = join(resetting.home, 'logs');
     expect(readFileSync(join(logs, 'daemon.log'), 'utf8')).toContain('The guest kernel stopped during start. Booting it once more.');
-    expect(readFileSync(join(logs, 'console.log.1'), 'utf8')).toMatch(/berth: handshake[\s\S]*qemu exited \(code 0, signal null\)/);
+    expect(readFileSync(join(logs, 'console.log.1'), 'utf8')).toMatch(/berth: step root[\s\S]*qemu exited \(code 0, signal null\)/);
   });
 });
 

@@ -10,6 +10,8 @@ export interface Dashboard {
   page: Page;
   /** The `berth serve` behind a browser-mode page; null in the Electron window. */
   served: Served | null;
+  /** Errors the page threw or logged, for a failing test to show what went wrong inside the page. */
+  errors: string[];
   /** Loads the UI afresh at `hash` (as `#/images`). */
   goto(hash: string): Promise<void>;
   close(): Promise<void>;
@@ -28,7 +30,7 @@ async function openInBrowser(instance: Instance): Promise<Dashboard> {
     const goto = async (hash: string): Promise<void> => {
       await page.goto(`${served.url}${hash}`);
     };
-    return { page, served, goto, close };
+    return { page, served, goto, close, errors: [] };
   } catch (error) {
     await close();
     throw error;
@@ -51,7 +53,7 @@ async function openInElectron(instance: Instance): Promise<Dashboard> {
       }, hash);
       await page.reload();
     };
-    return { page, served: null, goto, close: () => app.close() };
+    return { page, served: null, goto, close: () => app.close(), errors: [] };
   } catch (error) {
     await app.close();
     throw error;
@@ -61,6 +63,10 @@ async function openInElectron(instance: Instance): Promise<Dashboard> {
 /** Opens the UI of `instance` at `hash` in the driven window and resolves once `ready` (a locator on the page) shows. */
 export async function openDashboard(instance: Instance, hash: string, ready: (page: Page) => Locator): Promise<Dashboard> {
   const opened = drivenWindow() === 'electron' ? await openInElectron(instance) : await openInBrowser(instance);
+  opened.page.on('pageerror', (error) => opened.errors.push(error.stack ?? error.message));
+  opened.page.on('console', (message) => {
+    if (message.type() === 'error') opened.errors.push(message.text());
+  });
   try {
     await opened.goto(hash);
     await ready(opened.page).waitFor({ timeout: 20_000 });

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A BERTH_QEMU that runs the real QEMU, but the first time a guest reaches its boot handshake it resets
- * that guest through QMP. With -no-reboot that ends QEMU with status 0 mid-start,
- * exactly as a guest kernel panic does. Later launches are the real QEMU, unchanged.
+ * A BERTH_QEMU that runs the real QEMU, but the first time a guest has mounted its root (a few seconds
+ * after the boot handshake, so Berth has taken the accelerator) it resets that guest through QMP. With
+ * -no-reboot that ends QEMU with status 0 mid-start, exactly as a guest kernel panic does. Later launches are the real QEMU, unchanged.
  */
 export function qemuThatResetsOnce(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bt-reset-'));
@@ -25,7 +25,7 @@ let reset = false;
 qemu.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   seen += chunk.toString();
-  if (reset || !seen.includes('berth: handshake')) return;
+  if (reset || !seen.includes('berth: step root')) return;
   reset = true;
   writeFileSync(${JSON.stringify(marker)}, '');
   const socket = net.createConnection(qmp, () => {
@@ -40,8 +40,7 @@ qemu.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   writeFileSync(
     wrapper,
     // Only a tcg launch goes through the helper: a hardware probe that hangs is killed by Berth, and
-    // killing the helper would leave its QEMU holding the pid file. Probes never reach the handshake,
-    // so they do not use up the reset either way.
+    // killing the helper would leave its QEMU holding the pid file.
     `#!/bin/sh\ncase " $* " in *' -accel tcg'*) ;; *) exec qemu-system-x86_64 "$@" ;; esac\n` +
       `if [ -e '${marker}' ]; then exec qemu-system-x86_64 "$@"; fi\nexec '${process.execPath}' '${helper}' "$@"\n`,
   );

@@ -14,6 +14,21 @@ describe('the terminal shell', () => {
     expect(marker.take(bytes('\x1b]0;title\x07')).toString('latin1')).toBe('\x1b]0;title\x07');
   });
 
+  it('finds the marker when it comes in one chunk with a long first output', () => {
+    const marker = new ShellMarker();
+    const banner = `\r\n\r\nBusyBox v1.35.0 built-in shell (ash)\r\n${'Enter help for a list of built-in commands. '.repeat(3)}\r\n/ # `;
+    expect(marker.take(bytes(`\x1b]berth-shell;sh;10\x07${banner}`)).toString()).toBe(banner);
+    expect(marker.shell).toBe('sh');
+    expect(marker.pid).toBe(10);
+  });
+
+  it('lets a long escape sequence that is not the marker through as output', () => {
+    const marker = new ShellMarker();
+    const title = `\x1b]0;${'t'.repeat(100)}\x07`;
+    expect(marker.take(bytes(title)).toString('latin1')).toBe(title);
+    expect(marker.shell).toBeNull();
+  });
+
   it('passes everything through when the runtime answers instead of the shell', () => {
     const marker = new ShellMarker();
     const said = 'OCI runtime exec failed: exec: "sh": executable file not found in $PATH\r\n';

@@ -16,6 +16,8 @@ type Shell = 'bash' | 'sh';
 const SHELL_SCRIPT = `if command -v bash >/dev/null 2>&1; then s=bash; else s=sh; fi; printf '\\033]berth-shell;%s;%s\\007' "$s" "$$"; exec "$s"`;
 const ESC = 0x1b;
 const BEL = 0x07;
+/** The marker's longest form: the escape, the name, the longer shell's name and a process id. */
+const MARKER_MAX = 64;
 const MARKER = /^\x1b\]berth-shell;(bash|sh);(\d+)\x07$/;
 
 /** Takes the shell's first bytes until the marker has passed, then lets every byte through unchanged. */
@@ -30,11 +32,12 @@ export class ShellMarker {
     if (!this.head) return data;
     const head = Buffer.concat([this.head, data]);
     // Anything else first (the runtime saying it found no sh) is output, and there will be no marker.
-    if (head[0] !== ESC || head.length > 64) {
+    // The marker may come in one chunk with the shell's first output, so only its own length is bounded.
+    const end = head[0] === ESC ? head.subarray(0, MARKER_MAX).indexOf(BEL) : -1;
+    if (head[0] !== ESC || (end < 0 && head.length >= MARKER_MAX)) {
       this.head = null;
       return head;
     }
-    const end = head.indexOf(BEL);
     if (end < 0) {
       this.head = head;
       return Buffer.alloc(0);
