@@ -84,7 +84,9 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
         username: 'root',
         privateKey: this.options.privateKey,
         readyTimeout: timeoutMs,
-        keepaliveInterval: 2_000,
+        // An emulated guest can stall for seconds under load; dropping the link then would break every
+        // docker command in flight. A closed socket or QEMU's exit is noticed at once without it.
+        keepaliveInterval: 5_000,
         keepaliveCountMax: 3,
         hostVerifier: (key: Buffer) => this.verifyHost(key),
         algorithms: { cipher: this.options.ciphers as never, compress: ['none'] },
