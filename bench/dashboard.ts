@@ -4,14 +4,14 @@
 // BERTH_HOME to keep between runs (a short path, such as /tmp/bench-home: the Docker socket's path must stay
 // under 108 bytes): a run finds there what an earlier one made and adds only what is missing, so filling the
 // engine (about 27 minutes under TCG) is paid once. Without it each run fills a fresh home and removes it.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import type { Page } from 'playwright-core';
-import { importBusybox, status, testShares, type Instance } from '../e2e/support/berth';
+import { importBusybox, instanceAt, status, type Instance } from '../e2e/support/berth';
 import { openDashboard } from '../e2e/support/dashboard';
 import { imageArchive } from './imageArchive';
-import { benchInstance, berthCommand, median, printTable, sh, type Row } from './run';
+import { benchInstance, median, runBench, sh, withEngine, type Row } from './run';
 
 const CONTAINERS = Number(process.env.BENCH_CONTAINERS ?? 1000);
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 300);
@@ -37,24 +37,6 @@ async function inParallel<T>(items: T[], width: number, work: (item: T, index: n
 }
 
 type Cli = (args: string) => ReturnType<typeof sh>;
-
-/** The host-only installation at BENCH_HOME, kept between runs; else a fresh one. */
-function instanceFor(kept: string | undefined): Instance {
-  if (!kept) return benchInstance();
-  const home = resolve(kept);
-  const dockerConfig = join(home, 'docker-config');
-  mkdirSync(dockerConfig, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    BERTH_HOME: home,
-    BERTH_NETWORK: 'host-only',
-    BERTH_SHARES: testShares(),
-    DOCKER_CONFIG: dockerConfig,
-    DOCKER_HOST: undefined,
-    DOCKER_CONTEXT: undefined,
-  };
-  return { home, env, socket: join(home, 'run', 'docker.sock') };
-}
 
 const names = (prefix: string, count: number, width: number): string[] =>
   Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(width, '0')}`);
@@ -270,24 +252,18 @@ async function measure(instance: Instance, engine: Docker, cli: Cli, live: strin
   return rows;
 }
 
-async function main(): Promise<void> {
+runBench(async () => {
   const kept = process.env.BENCH_HOME;
-  const instance = instanceFor(kept);
-  try {
-    const started = await sh(`${berthCommand} start`, instance.env);
-    if (started.code !== 0) throw new Error(`berth start failed:\n${started.stderr}`);
-    const socket = String((await status(instance)).dockerHost).replace(/^unix:\/\//, '');
-    const engine = new Docker({ socketPath: socket });
-    const cli: Cli = (args) => sh(`docker --host 'unix://${socket}' ${args}`, instance.env);
-    const live = await populate(instance, engine, cli);
-    printTable(await measure(instance, engine, cli, live));
-  } finally {
-    await sh(`${berthCommand} stop`, instance.env);
-    if (!kept) rmSync(instance.home, { recursive: true, force: true });
-  }
-}
-
-main().catch((error: Error) => {
-  console.error(error.stack ?? error.message);
-  process.exit(1);
+  const instance = kept ? instanceAt(resolve(kept)) : benchInstance();
+  return withEngine(
+    instance,
+    async () => {
+      const socket = String((await status(instance)).dockerHost).replace(/^unix:\/\//, '');
+      const engine = new Docker({ socketPath: socket });
+      const cli: Cli = (args) => sh(`docker --host 'unix://${socket}' ${args}`, instance.env);
+      const live = await populate(instance, engine, cli);
+      return measure(instance, engine, cli, live);
+    },
+    Boolean(kept),
+  );
 });

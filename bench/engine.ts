@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { createServer } from 'node:net';
 import { importBusybox } from '../e2e/support/berth';
-import { benchInstance, berthCommand, median, percentile, printTable, sh, type Row } from './run';
+import { benchInstance, berthCommand, median, percentile, runBench, sh, type Row } from './run';
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -78,7 +78,7 @@ async function coldStarts(rows: Row[]): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
+runBench(async () => {
   const rows: Row[] = [];
   await coldStarts(rows);
   const directPort = await freePort();
@@ -127,10 +127,5 @@ async function main(): Promise<void> {
     await sh(`${berthCommand} stop`, instance.env);
     rmSync(instance.home, { recursive: true, force: true });
   }
-  printTable(rows);
-}
-
-main().catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
+  return rows;
 });

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { importBusybox, testShares } from '../e2e/support/berth';
-import { benchInstance, berthCommand, percentile, printTable, sh, type Row } from './run';
+import { benchInstance, percentile, runBench, sh, withEngine, type Row } from './run';
 
 /** Seconds each HTTP client counts for, after one second of warm-up; each side runs this twice. */
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
@@ -208,24 +208,14 @@ async function bindMounts(socket: string, env: NodeJS.ProcessEnv, rows: Row[]): 
   }
 }
 
-async function main(): Promise<void> {
+runBench(async () => {
   const rows: Row[] = [];
   const instance = benchInstance();
-  try {
-    const started = await sh(`${berthCommand} start`, instance.env);
-    if (started.code !== 0) throw new Error(`berth start failed:\n${started.stderr}`);
+  await withEngine(instance, async () => {
     const imported = await importBusybox(instance, IMAGE);
     if (imported.code !== 0) throw new Error(`importing busybox failed: ${imported.stderr}`);
     await publishedPorts(instance.socket, instance.env, rows);
     await bindMounts(instance.socket, instance.env, rows);
-  } finally {
-    await sh(`${berthCommand} stop`, instance.env);
-    rmSync(instance.home, { recursive: true, force: true });
-  }
-  printTable(rows);
-}
-
-main().catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
+  });
+  return rows;
 });

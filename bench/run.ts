@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { execFile, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Instance } from '../e2e/support/berth';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -49,5 +51,28 @@ export function spawnLogged(command: string, env: NodeJS.ProcessEnv): Promise<nu
   return new Promise((done) => {
     const child = spawn('sh', ['-c', command], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('close', (code) => done(code ?? 1));
+  });
+}
+
+/**
+ * Starts `instance`'s engine, runs `work` on it, then stops it and, unless `keep`, deletes its home,
+ * whether `work` succeeded or not.
+ */
+export async function withEngine<T>(instance: Instance, work: () => Promise<T>, keep = false): Promise<T> {
+  try {
+    const started = await sh(`${berthCommand} start`, instance.env);
+    if (started.code !== 0) throw new Error(`berth start failed:\n${started.stderr}`);
+    return await work();
+  } finally {
+    await sh(`${berthCommand} stop`, instance.env);
+    if (!keep) rmSync(instance.home, { recursive: true, force: true });
+  }
+}
+
+/** Runs a benchmark and prints its table; a failure is printed instead, and the process exits with 1. */
+export function runBench(measure: () => Promise<Row[]>): void {
+  measure().then(printTable, (error: Error) => {
+    console.error(error.stack ?? error.message);
+    process.exit(1);
   });
 }

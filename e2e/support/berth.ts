@@ -45,9 +45,13 @@ export interface Instance {
 
 export function newInstance(extraEnv: NodeJS.ProcessEnv = {}): Instance {
   // Short paths: a Unix socket path must stay under 108 bytes.
-  const home = mkdtempSync(join(tmpdir(), 'bt-'));
+  return instanceAt(mkdtempSync(join(tmpdir(), 'bt-')), extraEnv);
+}
+
+/** A host-only installation whose home is `home`, made if missing and kept if it exists. */
+export function instanceAt(home: string, extraEnv: NodeJS.ProcessEnv = {}): Instance {
   const dockerConfig = join(home, 'docker-config');
-  mkdirSync(dockerConfig);
+  mkdirSync(dockerConfig, { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     BERTH_HOME: home,
