@@ -43,7 +43,7 @@ describe('accelerator handshake', () => {
   it('moves on from an accelerator that hangs past its deadline, keeping the reason', async () => {
     process.env.BERTH_ACCEL_DEADLINE_MS = '300';
     // Hangs with the hardware accelerator, boots with tcg.
-    const qemu = fakeQemu('hang', 'case "$*" in *tcg*) echo "berth: handshake"; exec sleep 30;; *) exec sleep 30;; esac');
+    const qemu = fakeQemu('hang', 'case "$*" in *"-accel tcg"*) echo "berth: handshake"; exec sleep 30;; *) exec sleep 30;; esac');
     const { machine, reason } = await boot(qemu, ['kvm', 'tcg']);
     expect(machine.accelerator).toBe('tcg');
     expect(reason).toBe('fell back to tcg: kvm: no boot handshake within 0.3 s');
@@ -52,7 +52,7 @@ describe('accelerator handshake', () => {
   });
 
   it('moves on at once from an accelerator QEMU refuses', async () => {
-    const qemu = fakeQemu('refuse', 'case "$*" in *tcg*) echo "berth: handshake"; exec sleep 30;; *) echo "qemu-system-x86_64: -accel kvm: failed to initialize kvm: No such device" >&2; exit 1;; esac');
+    const qemu = fakeQemu('refuse', 'case "$*" in *"-accel tcg"*) echo "berth: handshake"; exec sleep 30;; *) echo "qemu-system-x86_64: -accel kvm: failed to initialize kvm: No such device" >&2; exit 1;; esac');
     const began = Date.now();
     const { machine, reason } = await boot(qemu, ['kvm', 'tcg']);
     expect(Date.now() - began).toBeLessThan(2_000);

@@ -20,10 +20,12 @@ const valueAfter = (args: string[], flag: string): string[] =>
   args.flatMap((arg, index) => (args[index - 1] === flag ? [arg] : []));
 
 describe('qemu command line', () => {
-  it('boots every start alike, passing only the network mode on the kernel command line', () => {
+  it('boots every start alike, passing only the network mode and emulation on the kernel command line', () => {
     const line = kernelCommandLine(spec);
     expect(line).toContain('berth.net=host-only');
-    expect(kernelCommandLine({ network: 'normal' })).toContain('berth.net=normal');
+    expect(kernelCommandLine({ network: 'normal', accelerator: 'tcg' })).toContain('berth.net=normal');
+    expect(kernelCommandLine({ network: 'normal', accelerator: 'tcg' })).toContain('berth.tcg=1');
+    expect(kernelCommandLine({ network: 'normal', accelerator: 'kvm' })).toContain('berth.tcg=0');
     expect(line).not.toMatch(/pubkey|berth\.data|berth\.tcp/);
   });
 
