@@ -4,13 +4,14 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'unit', include: ['src/**/*.test.ts'], environment: 'node' },
+        // e2e/support/*.test.ts test the rig itself (real local binaries, no VM).
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'e2e/support/*.test.ts'], environment: 'node' },
       },
       {
         test: {
           name: 'e2e',
           include: ['e2e/**/*.test.ts'],
-          exclude: ['e2e/ui/**'],
+          exclude: ['e2e/ui/**', 'e2e/support/**'],
           environment: 'node',
           globalSetup: ['e2e/support/global-setup.ts'],
           // One VM is shared, and the machine has two cores: files run one after another.

@@ -7,7 +7,7 @@ const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdi
 /** command on PATH (or file) -> Debian package that provides it */
 export const RUNTIME = { 'qemu-system-x86_64': 'qemu-system-x86' };
 export const IMAGE_BUILD = { mmdebstrap: 'mmdebstrap', 'mkfs.ext4': 'e2fsprogs', '/bin/busybox': 'busybox-static', cpio: 'cpio', zstd: 'zstd' };
-export const TESTS = { docker: 'docker.io', '/usr/bin/chromium': 'chromium', '/usr/bin/docker-registry': 'docker-registry' };
+export const TESTS = { docker: 'docker.io', '/usr/bin/chromium': 'chromium', '/usr/bin/docker-registry': 'docker-registry', '/usr/bin/htpasswd': 'apache2-utils', openssl: 'openssl', pass: 'pass', 'docker-credential-pass': 'golang-docker-credential-helpers', gpg: 'gnupg' };
 
 export function missing(table) {
   return [...new Set(Object.entries(table).filter(([need]) => !(need.startsWith('/') ? existsSync(need) : has(need))).map(([, pkg]) => pkg))];

@@ -4,6 +4,7 @@ import { docker } from '../support/berth';
 import { screenshot } from '../support/browser';
 import { openDashboard, type Dashboard } from '../support/dashboard';
 import { startRegistry, type LocalRegistry } from '../support/registry';
+import { applyRegistrySettings } from '../support/registrySettings';
 import { sharedInstance } from '../support/shared';
 import { inWindow } from '../support/window';
 
@@ -38,6 +39,8 @@ describe(`the Images view, ${inWindow()}, on the real engine and a local registr
 
   beforeAll(async () => {
     registry = await startRegistry();
+    // A plain-HTTP registry: the engine uses it only once it is listed as insecure.
+    await applyRegistrySettings(instance, { certificates: [], insecure: [registry.fromGuest] });
     remote = `${registry.fromGuest}/berth/payload:v1`;
     images.push(payload, remote);
     await commit('dd if=/dev/urandom of=/payload bs=1024 count=3072 2>/dev/null', payload);
@@ -50,6 +53,7 @@ describe(`the Images view, ${inWindow()}, on the real engine and a local registr
     if (containers.length) await docker(instance, ['rm', '-f', ...containers]);
     for (const image of images) await docker(instance, ['rmi', '-f', image]);
     await registry?.stop();
+    await applyRegistrySettings(instance, { certificates: [], insecure: [] });
   });
 
   it('shows an image tagged by the CLI without a reload, with its id, size and use', async () => {

@@ -4,12 +4,13 @@ import { containerDetails } from './containerDetails';
 import { containers } from './containers';
 import { engine } from './engine';
 import { networks } from './networks';
+import { registry } from './registry';
 import { images } from './images';
 import { volumes } from './volumes';
 import { BerthError } from './errors';
 
 /** Every channel of every domain. Carriers and bridges are generic over this one map. */
-export const contract = { ...engine, ...containers, ...containerDetails, ...images, ...volumes, ...networks };
+export const contract = { ...engine, ...containers, ...containerDetails, ...images, ...volumes, ...networks, ...registry };
 
 export type Contract = typeof contract;
 type CallNames = { [K in keyof Contract]: Contract[K] extends Call<z.ZodType, z.ZodType> ? K : never }[keyof Contract];

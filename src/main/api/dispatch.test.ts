@@ -44,6 +44,10 @@ const handlers: Handlers = {
   'networks.create': async ({ name }) => ({ id: 'n1', name }),
   'networks.remove': async ({ names }) => ({ results: names.map((name) => ({ name, error: null })) }),
   'networks.inspect': async ({ name }) => ({ network: { Name: name } }),
+  'registry.logins': async () => ({ logins: [] }),
+  'registry.signIn': async ({ server, username }) => ({ server, username }),
+  'registry.signOut': async () => ({ logins: [] }),
+  'registry.settings': async () => ({ certificates: [], insecure: [] }),
 };
 
 describe('dispatch', () => {

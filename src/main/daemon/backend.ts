@@ -6,6 +6,7 @@ import type { ImageSummary } from '../api/images';
 import type { VolumeSummary } from '../api/volumes';
 import type { EngineState, EngineStatus, StartStep } from '../api/engine';
 import { BerthError, toWire, type WireError } from '../api/errors';
+import { RegistrySettings, type ApplyProgress } from '../api/registry';
 import { engineNotRunning, engineVersions } from '../engine/client';
 import { ContainerList } from '../engine/containerList';
 import { listContainers } from '../engine/containers';
@@ -17,7 +18,9 @@ import { PortWatch } from '../engine/publishedPorts';
 import { ContainerWatch, RelistWatch } from '../engine/watch';
 import { CONTEXT_NAME } from '../engine/context';
 import type { HomePaths } from '../home';
-import { loadSettings, effectiveNetwork } from '../settings/store';
+import { GuestRegistries } from '../registry/guestRegistries';
+import { applyStep, checkRegistrySettings, checkRegistrySize, dockerCertsDir, effectiveRegistrySettings } from '../registry/guestSettings';
+import { loadSettings, effectiveNetwork, saveSettings } from '../settings/store';
 import type { Exit } from '../vm/machine';
 import { PortForwarder } from '../tunnel/ports';
 import { TcpForward } from '../tunnel/tcpForward';
@@ -55,6 +58,8 @@ export class Backend extends EventEmitter<{
   private ports: PortForwarder | null = null;
   /** Every container's row, kept current by the events while they are followed. */
   private containerList: ContainerList | null = null;
+  /** The running guest's registry settings. */
+  private registries: GuestRegistries | null = null;
 
   constructor(
     private readonly paths: HomePaths,
@@ -215,8 +220,12 @@ export class Backend extends EventEmitter<{
     };
     const events = new EngineEvents(docker, (event) => watches.forEach((watch) => watch.seen(event)), this.log, opened, () => list.lost());
     void events.start();
+    const registries = new GuestRegistries(link, docker, ctx.registries!, this.env, this.paths.settings, this.log);
+    this.registries = registries;
     return {
       stop: () => {
+        registries.stop();
+        this.registries = null;
         events.stop();
         list.lost();
         this.containerList = null;
@@ -237,6 +246,26 @@ export class Backend extends EventEmitter<{
   async containers(): Promise<ContainerSummary[]> {
     const docker = this.docker();
     return this.containerList ? this.containerList.all() : listContainers(docker);
+  }
+
+  /** The registry settings as saved in settings.json. */
+  registrySettings(): RegistrySettings {
+    return loadSettings(this.paths.settings).registries;
+  }
+
+  /**
+   * Saves the registry settings and, while the engine runs, writes them into the VM; dockerd restarts when its
+   * insecure registries change. While the engine is stopped they are only saved: the next start brings them.
+   */
+  async applyRegistrySettings(settings: RegistrySettings, progress: (update: ApplyProgress) => void): Promise<void> {
+    const wanted = RegistrySettings.parse(settings);
+    checkRegistrySettings(wanted, 'Correct that entry and apply again.');
+    checkRegistrySize(effectiveRegistrySettings(wanted, this.env), `Remove certificates, here or from ${dockerCertsDir(this.env)}, and apply again.`);
+    if (this.state === 'starting') {
+      throw new BerthError('AlreadyStarting', 'Berth is starting the engine.', 'Apply the settings again once the engine runs.');
+    }
+    await applyStep('save', progress, () => saveSettings(this.paths.settings, { ...loadSettings(this.paths.settings), registries: wanted }));
+    if (this.state === 'running' && this.registries) await this.registries.apply(wanted, progress);
   }
 
   private onMachineExit(ctx: StartContext, exit: Exit): void {

@@ -7,7 +7,7 @@ import { actOnContainers, inspectContainer } from '../engine/containers';
 import { runShell } from '../engine/exec';
 import { imageDetails, listImages } from '../engine/images/list';
 import { pruneImages, removeImages, tagImage } from '../engine/images/manage';
-import { pullImage, pushImage } from '../engine/images/transfer';
+import { pullImage, pushImage, registryOfText } from '../engine/images/transfer';
 import { followLogs } from '../engine/logs';
 import { createNetwork, inspectNetwork, listNetworks, removeNetworks } from '../engine/networks';
 import { runContainer } from '../engine/run';
@@ -15,6 +15,9 @@ import { followStats } from '../engine/stats';
 import { followUsage } from '../engine/usage';
 import { createVolume, listVolumes, pruneVolumes, removeVolumes } from '../engine/volumes';
 import { ensureHome, type HomePaths } from '../home';
+import { credentialsFor, eraseLogin, listLogins } from '../registry/logins';
+import { watchLogins } from '../registry/loginWatch';
+import { signIn } from '../registry/signIn';
 import { Backend } from './backend';
 import { ControlServer } from './control';
 
@@ -54,15 +57,31 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     'networks.create': ({ name, driver, subnet }) => createNetwork(backend.docker(), { name, driver: driver ?? 'bridge', subnet }),
     'networks.remove': async ({ names }) => ({ results: await removeNetworks(backend.docker(), names) }),
     'networks.inspect': async ({ name }) => ({ network: await inspectNetwork(backend.docker(), name) }),
+    'registry.logins': async () => ({ logins: await listLogins(env) }),
+    'registry.signIn': async (request) => {
+      const login = await signIn(backend.docker(), env, request);
+      control.broadcast('registry.changed', { logins: await listLogins(env) });
+      return login;
+    },
+    'registry.signOut': async ({ server }) => {
+      await eraseLogin(env, server);
+      const logins = await listLogins(env);
+      control.broadcast('registry.changed', { logins });
+      return { logins };
+    },
+    'registry.settings': async () => backend.registrySettings(),
   };
+  /** The stored sign-in for the registry `reference` names: what `docker pull` in a terminal would send. */
+  const signedInFor = (reference: string) => credentialsFor(env, registryOfText(reference));
   const streams: StreamHandlers = {
     'containers.logs': ({ id, tail }, session) => followLogs(backend.docker(), id, tail, session.signal, (lines) => session.send({ lines })),
     'containers.exec': ({ id, cols, rows }, session) => runShell(backend.docker(), id, { cols, rows }, session),
     'containers.stats': ({ id }, session) => followStats(backend.docker(), id, session.signal, (sample) => session.send(sample)),
     'containers.usage': (_request, session) =>
       followUsage(backend.docker(), followContainers, whileEngineRuns(session.signal), (containers) => session.send({ containers })),
-    'images.pull': ({ reference }, session) => pullImage(backend.docker(), reference, session.signal, session.send),
-    'images.push': ({ reference }, session) => pushImage(backend.docker(), reference, session.signal, session.send),
+    'images.pull': async ({ reference }, session) => pullImage(backend.docker(), reference, session.signal, session.send, await signedInFor(reference)),
+    'registry.apply': (settings, session) => backend.applyRegistrySettings(settings, session.send),
+    'images.push': async ({ reference }, session) => pushImage(backend.docker(), reference, session.signal, session.send, await signedInFor(reference)),
   };
   function followContainers(listener: (change: ContainerChange) => void): () => void {
     backend.on('containers', listener);
@@ -87,6 +106,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     if (exiting) return;
     exiting = true;
     log('daemon exiting');
+    logins.stop();
     await backend.stop().catch((error: Error) => log(`stop on exit: ${error.message}`));
     control.close();
     rmSync(paths.controlSocket, { force: true });
@@ -97,6 +117,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     if (control.clients.size > 0) everConnected = true;
     if (everConnected && idle()) setTimeout(() => idle() && void exit(), 100);
   }
+  const logins = watchLogins(env, (list) => control.broadcast('registry.changed', { logins: list }), log);
   backend.on('containers', (change) => control.broadcast('containers.changed', change));
   backend.on('volumes', (list) => control.broadcast('volumes.changed', { volumes: list }));
   backend.on('networks', (list) => control.broadcast('networks.changed', { networks: list }));

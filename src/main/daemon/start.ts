@@ -3,9 +3,11 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { BerthError } from '../api/errors';
+import type { RegistrySettings } from '../api/registry';
 import { engineClient, waitForEngine } from '../engine/client';
 import { writeDockerContext } from '../engine/context';
 import { imageCacheDir, type HomePaths } from '../home';
+import { checkRegistrySettings, checkRegistrySize, dockerCertsDir, effectiveRegistrySettings, registryValues } from '../registry/guestSettings';
 import type { NetworkMode, Settings } from '../settings/schema';
 import { effectiveShares, type SharedFolders } from '../settings/shares';
 import { effectiveNetwork, loadSettings } from '../settings/store';
@@ -33,6 +35,8 @@ export interface StartContext {
   settings?: Settings;
   network?: NetworkMode;
   shares?: SharedFolders;
+  /** The saved registry settings plus the docker CLI's certs.d, as the guest gets them at start. */
+  registries?: RegistrySettings;
   qemu?: string;
   image?: LocatedImage;
   keys?: KeyPair;
@@ -157,6 +161,9 @@ export const startSteps: StepDef<StartContext>[] = [
       ctx.settings = loadSettings(ctx.paths.settings);
       ctx.network = effectiveNetwork(ctx.settings, ctx.env);
       ctx.shares = effectiveShares(ctx.settings, ctx.env, ctx.paths.settings);
+      checkRegistrySettings(ctx.settings.registries, `Correct "registries" in ${ctx.paths.settings}, then start again.`);
+      ctx.registries = effectiveRegistrySettings(ctx.settings.registries, ctx.env, ctx.log);
+      checkRegistrySize(ctx.registries, `Remove certificates from "registries" in ${ctx.paths.settings} or from ${dockerCertsDir(ctx.env)}, then start again.`);
     },
   },
   {
@@ -224,6 +231,7 @@ export const startSteps: StepDef<StartContext>[] = [
         qmpSocket: ctx.paths.qmpSocket,
         pidFile: ctx.paths.qemuPid,
         directDockerPort: ctx.directDockerPort,
+        registries: registryValues(ctx.registries!),
       };
       const useSnapshots = ctx.env.BERTH_SNAPSHOTS !== 'off';
       const snapshotOf = (accelerator: string): Snapshot => snapshotFor(join(beside, 'snapshots'), ctx.qemu!, ctx.image!.id, { ...spec, accelerator });

@@ -12,6 +12,8 @@ export const migrations: Record<number, (settings: Raw) => Raw> = {
   2: (settings) => ({ ...settings, ports: { bindAddress: '127.0.0.1' }, version: 2 }),
   // The home folder is shared into the VM at the same path, so `docker run -v "$PWD":/src` works from it.
   3: (settings) => ({ ...settings, shares: [homedir()], version: 3 }),
+  // Registry trust became a setting; the guest image no longer trusts the host's address over plain HTTP by itself.
+  4: (settings) => ({ ...settings, registries: { certificates: [], insecure: [] }, version: 4 }),
 };
 
 export function migrate(raw: Raw, target: number): Raw {

@@ -2,11 +2,12 @@ import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { RegistrySettings } from '../api/registry';
 
 export const NetworkMode = z.enum(['normal', 'host-only']);
 export type NetworkMode = z.infer<typeof NetworkMode>;
 
-export const SETTINGS_VERSION = 3;
+export const SETTINGS_VERSION = 4;
 
 export const Settings = z.object({
   version: z.literal(SETTINGS_VERSION),
@@ -22,6 +23,8 @@ export const Settings = z.object({
   }),
   /** Host folders the VM mounts at the same path; whether each exists is checked at start (settings/shares). */
   shares: z.array(z.string().refine((value) => isAbsolute(value), 'an absolute folder path such as /home/you')),
+  /** What the engine trusts beyond the usual; the CA files in DOCKER_CONFIG/certs.d are added at start (registry/guestSettings). */
+  registries: RegistrySettings,
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -30,4 +33,5 @@ export const defaultSettings = (): Settings => ({
   vm: { cpus: 2, memoryMiB: 2048, diskGiB: 64, network: 'normal' },
   ports: { bindAddress: '127.0.0.1' },
   shares: [homedir()],
+  registries: { certificates: [], insecure: [] },
 });

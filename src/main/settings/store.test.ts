@@ -43,6 +43,27 @@ describe('settings', () => {
     }
   });
 
+  it('migrates a version 3 file to empty registry settings, keeping its values', () => {
+    expect(migrate({ version: 3, shares: ['/srv'] }, 4)).toEqual({ version: 4, shares: ['/srv'], registries: { certificates: [], insecure: [] } });
+    const path = temp();
+    writeFileSync(path, JSON.stringify({ version: 3, vm: { cpus: 3 } }));
+    const settings = loadSettings(path);
+    expect(settings.registries).toEqual({ certificates: [], insecure: [] });
+    expect(settings.vm.cpus).toBe(3);
+  });
+
+  it('keeps registry settings and names a bad entry', () => {
+    const path = temp();
+    const ca = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
+    const registries = { certificates: [{ server: 'registry.local:5000', ca }], insecure: ['10.0.2.2/32', 'plain.local:5000'] };
+    saveSettings(path, { ...defaultSettings(), registries });
+    expect(loadSettings(path).registries).toEqual(registries);
+    writeFileSync(path, JSON.stringify({ version: SETTINGS_VERSION, registries: { certificates: [], insecure: ['http://plain.local'] } }));
+    expect(() => loadSettings(path)).toThrow(/registries\.insecure\.0/);
+    writeFileSync(path, JSON.stringify({ version: SETTINGS_VERSION, registries: { certificates: [{ server: 'a.local', ca: 'not PEM' }], insecure: [] } }));
+    expect(() => loadSettings(path)).toThrow(/registries\.certificates\.0\.ca/);
+  });
+
   it('refuses a file from a newer Berth', () => {
     expect(() => migrate({ version: 99 }, SETTINGS_VERSION)).toThrow(/newer/);
   });

@@ -65,6 +65,12 @@ describe('qemu command line', () => {
     expect(startValues({ ...spec, shares: [] })).not.toContain('shares=');
   });
 
+  it('sends the registry settings as base64, only when there are some', () => {
+    const lines = 'insecure registry.local:5000\nca registry.local:5000 LS0tLS1C\n';
+    expect(startValues({ ...spec, registries: lines })).toContain(` registries=${Buffer.from(lines).toString('base64')}`);
+    expect(startValues({ ...spec, registries: '' })).not.toContain('registries=');
+  });
+
   it('uses the host CPU with a hardware accelerator and an emulated one with RDRAND under tcg', () => {
     expect(valueAfter(qemuArgs(spec), '-cpu')).toEqual(['max']);
     expect(valueAfter(qemuArgs({ ...spec, accelerator: 'kvm' }), '-cpu')).toEqual(['host']);

@@ -55,6 +55,8 @@ export interface MachineSpec {
   pidFile: string;
   /** Only for benchmarks: dockerd also listens on TCP, forwarded from this host port. */
   directDockerPort?: number;
+  /** The registry settings as the guest reads them (registry/guestSettings registryValues); none when empty. */
+  registries?: string;
 }
 
 /** The guest's dockerd TCP port behind `directDockerPort`. */
@@ -94,6 +96,7 @@ export function startValues(spec: MachineSpec, now = Date.now(), seed = randomBy
     `seed=${seed.toString('hex')}`,
   ];
   if (spec.shares.length) values.push(`shares=${Buffer.from(shareLines(spec.shares)).toString('base64')}`);
+  if (spec.registries) values.push(`registries=${Buffer.from(spec.registries).toString('base64')}`);
   if (spec.directDockerPort) values.push(`tcp=${GUEST_DIRECT_PORT}`);
   return `${values.join(' ')}\n`;
 }

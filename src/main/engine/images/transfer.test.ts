@@ -93,4 +93,25 @@ describe('pulling and pushing', () => {
     engine.stream.destroy();
     await expect(pulling).rejects.toMatchObject({ name: 'PullFailed', message: expect.stringContaining('closed before the transfer finished') });
   });
+
+  it('sends the stored sign-in, and asks to sign in again when the registry refuses it mid-transfer', async () => {
+    const engine = fakeEngine();
+    const auth = { username: 'ana', password: 's3cret', serveraddress: 'registry.example:5000' };
+    const pulling = pullImage(engine.docker, 'registry.example:5000/team/app:1', new AbortController().signal, () => undefined, auth);
+    await new Promise((done) => setImmediate(done));
+    engine.write({ id: 'aaa', status: 'Downloading', progressDetail: { current: 1, total: 10 } });
+    engine.write({ errorDetail: { message: 'unauthorized: authentication required' }, error: 'unauthorized: authentication required' });
+    engine.stream.end();
+    await expect(pulling).rejects.toMatchObject({ name: 'RegistrySignInExpired', hint: expect.stringContaining('Sign in to registry.example:5000 again') });
+    expect(engine.asked).toEqual([{ auth, options: { fromImage: 'registry.example:5000/team/app', tag: '1' } }]);
+  });
+
+  it('says to sign in when an anonymous pull meets a private repository', async () => {
+    const engine = fakeEngine();
+    const pulling = pullImage(engine.docker, 'registry.example:5000/team/app:1', new AbortController().signal, () => undefined);
+    await new Promise((done) => setImmediate(done));
+    engine.write({ errorDetail: { message: 'Head "https://registry.example:5000/v2/team/app/manifests/1": no basic auth credentials' } });
+    engine.stream.end();
+    await expect(pulling).rejects.toMatchObject({ name: 'RegistryDenied', hint: expect.stringContaining('Sign in to registry.example:5000 in Registries') });
+  });
 });

@@ -8,16 +8,24 @@ import { ProgressTracker, throttled, type ProgressMessage } from './progress';
 
 type Direction = 'pull' | 'push';
 
-// The engine reads credentials from this header (base64 JSON); an empty one means anonymous, and a push
+/** The credentials the engine sends the registry (X-Registry-Auth), as the credential helper holds them. */
+export interface TransferAuth {
+  username: string;
+  password: string;
+  serveraddress: string;
+  identitytoken?: string;
+}
+
+// The engine reads credentials from that header (base64 JSON); an empty one means anonymous, and a push
 // without any header is refused outright.
 const ANONYMOUS = {};
 
 const UNREACHABLE = /connection refused|no such host|i\/o timeout|dial tcp|network is unreachable|no route to host|handshake timeout|context deadline exceeded/i;
 const NOT_FOUND = /manifest unknown|name unknown|not found|repository does not exist/i;
-const DENIED = /unauthorized|authentication required|denied/i;
+const DENIED = /unauthorized|authentication required|denied|no basic auth credentials|status: 401/i;
 
 /** What went wrong with a pull or push of `text`, said so the user knows what to change. */
-export function transferError(direction: Direction, text: string, said: string, status: number | null): BerthError {
+export function transferError(direction: Direction, text: string, said: string, status: number | null, signedIn = false): BerthError {
   const checked = parseReference(text);
   const registry = checked.ok ? registryOf(checked.reference) : 'the registry';
   if (direction === 'push' && (status === 404 || /does not exist locally|no such image/i.test(said))) {
@@ -41,11 +49,23 @@ export function transferError(direction: Direction, text: string, said: string, 
     return new BerthError(
       'NoSuchImage',
       `The image ${text} does not exist at ${registry}.`,
-      `Check the repository name and tag for typos; the registry answered: ${said}. If the repository is private, log in first with \`docker login\`.`,
+      `Check the repository name and tag for typos; the registry answered: ${said}. If the repository is private, sign in to ${registry} in Registries (or with \`docker login\`) first.`,
+    );
+  }
+  if (DENIED.test(said) && signedIn) {
+    // The stored sign-in was sent and refused: a token that expired or a password changed since.
+    return new BerthError(
+      'RegistrySignInExpired',
+      `${registry} no longer accepts your sign-in, so the ${direction} of ${text} stopped: ${said}`,
+      `Sign in to ${registry} again in Registries (or with \`docker login ${registry}\`), then ${direction} again.`,
     );
   }
   if (DENIED.test(said)) {
-    return new BerthError('RegistryDenied', `${registry} refused to let the engine ${direction} ${text}: ${said}`, `Log in with \`docker login\`, and check that your account may ${direction} this repository.`);
+    return new BerthError(
+      'RegistryDenied',
+      `${registry} refused to let the engine ${direction} ${text}: ${said}`,
+      `Sign in to ${registry} in Registries (or with \`docker login ${registry}\`), and check that your account may ${direction} this repository.`,
+    );
   }
   return new BerthError(direction === 'pull' ? 'PullFailed' : 'PushFailed', `Could not ${direction} ${text}: ${said}`, "The engine's message says why; check the reference and the registry.");
 }
@@ -66,13 +86,14 @@ async function transfer(
   open: () => Promise<NodeJS.ReadableStream>,
   signal: AbortSignal,
   send: (progress: TransferProgress) => void,
+  signedIn: boolean,
 ): Promise<void> {
   let stream: NodeJS.ReadableStream;
   try {
     stream = await open();
   } catch (error) {
     const { status, said } = refusal(error);
-    throw transferError(direction, text, said, status);
+    throw transferError(direction, text, said, status, signedIn);
   }
   const stop = (): void => void (stream as unknown as { destroy(): void }).destroy();
   if (signal.aborted) return stop();
@@ -105,22 +126,27 @@ async function transfer(
   if (!ended) failure ??= 'the connection to the engine closed before the transfer finished';
   if (failure !== null) {
     out.flush();
-    throw transferError(direction, text, failure, null);
+    throw transferError(direction, text, failure, null, signedIn);
   }
   tracker.finish();
   out.push(tracker.snapshot());
   out.flush();
 }
 
-/** Pulls one reference; without a tag or digest that is `latest` (the engine would pull every tag). */
-export function pullImage(docker: Docker, text: string, signal: AbortSignal, send: (progress: TransferProgress) => void): Promise<void> {
-  const wanted = reference(text);
-  const options = { fromImage: repositoryOf(wanted), tag: wanted.digest ?? wanted.tag ?? 'latest' };
-  return transfer('pull', text, () => docker.createImage(ANONYMOUS, options), signal, send);
+/** The registry a reference names, as credentials are filed under it (docker.io for Docker Hub). */
+export function registryOfText(text: string): string {
+  return reference(text).domain ?? 'docker.io';
 }
 
-export function pushImage(docker: Docker, text: string, signal: AbortSignal, send: (progress: TransferProgress) => void): Promise<void> {
+/** Pulls one reference; without a tag or digest that is `latest` (the engine would pull every tag). */
+export function pullImage(docker: Docker, text: string, signal: AbortSignal, send: (progress: TransferProgress) => void, auth: TransferAuth | null = null): Promise<void> {
+  const wanted = reference(text);
+  const options = { fromImage: repositoryOf(wanted), tag: wanted.digest ?? wanted.tag ?? 'latest' };
+  return transfer('pull', text, () => docker.createImage(auth ?? ANONYMOUS, options), signal, send, auth !== null);
+}
+
+export function pushImage(docker: Docker, text: string, signal: AbortSignal, send: (progress: TransferProgress) => void, auth: TransferAuth | null = null): Promise<void> {
   const wanted = reference(text);
   const image = docker.getImage(repositoryOf(wanted));
-  return transfer('push', text, () => image.push({ tag: wanted.tag ?? 'latest', authconfig: ANONYMOUS }) as Promise<NodeJS.ReadableStream>, signal, send);
+  return transfer('push', text, () => image.push({ tag: wanted.tag ?? 'latest', authconfig: auth ?? ANONYMOUS }) as Promise<NodeJS.ReadableStream>, signal, send, auth !== null);
 }

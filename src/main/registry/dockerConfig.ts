@@ -1,0 +1,100 @@
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BerthError } from '../api/errors';
+import { dockerConfigDir } from '../engine/context';
+
+/** One `auths` entry. Berth writes only empty ones; `auth` (base64 user:password) is what an older docker login left. */
+export interface AuthEntry {
+  auth?: string;
+  identitytoken?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The docker CLI's config.json. Berth owns only credsStore and its own `auths` entries; every other
+ * key (proxies, contexts, plugins, a user's credHelpers) goes back to disk exactly as it was read.
+ */
+export interface DockerConfig {
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+  auths?: Record<string, AuthEntry>;
+  [key: string]: unknown;
+}
+
+export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
+  return join(dockerConfigDir(env), 'config.json');
+}
+
+function unreadable(path: string, why: string): BerthError {
+  return new BerthError(
+    'DockerConfigUnreadable',
+    `The docker CLI's config file ${path} ${why}.`,
+    `Fix ${path} by hand (it must be one JSON object), or move it away so Berth and docker start from an empty one.`,
+  );
+}
+
+export function readDockerConfig(env: NodeJS.ProcessEnv): DockerConfig {
+  const path = dockerConfigPath(env);
+  if (!existsSync(path)) return {};
+  const text = readFileSync(path, 'utf8');
+  // The docker CLI treats an empty file as an empty config, so Berth does too.
+  if (text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw unreadable(path, `is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw unreadable(path, 'is not a JSON object');
+  return parsed as DockerConfig;
+}
+
+/**
+ * Reads config.json, lets `change` edit it in place, and writes it back whole through a temp file
+ * and a rename, so docker never reads half a file. A symlinked config.json (dotfile managers) is
+ * written through to its target, as the docker CLI does, instead of being replaced by a plain file.
+ */
+export function updateDockerConfig(env: NodeJS.ProcessEnv, change: (config: DockerConfig) => void): DockerConfig {
+  const config = readDockerConfig(env);
+  change(config);
+  let path = dockerConfigPath(env);
+  if (existsSync(path)) path = realpathSync(path);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600 });
+  renameSync(temp, path);
+  return config;
+}
+
+export function credsStore(config: DockerConfig): string | undefined {
+  return typeof config.credsStore === 'string' && config.credsStore !== '' ? config.credsStore : undefined;
+}
+
+export function credHelpers(config: DockerConfig): Record<string, string> {
+  const helpers = config.credHelpers;
+  if (typeof helpers !== 'object' || helpers === null) return {};
+  return Object.fromEntries(Object.entries(helpers).filter(([, name]) => typeof name === 'string' && name !== ''));
+}
+
+function auths(config: DockerConfig): Record<string, AuthEntry> {
+  const entries = config.auths;
+  return typeof entries === 'object' && entries !== null && !Array.isArray(entries) ? entries : {};
+}
+
+/** Sets (or, with undefined, removes) one `auths` entry, leaving the others as they are. */
+export function setAuthEntry(config: DockerConfig, server: string, entry: AuthEntry | undefined): void {
+  const next = { ...auths(config) };
+  if (entry === undefined) delete next[server];
+  else next[server] = entry;
+  config.auths = next;
+}
+
+/** The server names config.json has an `auths` entry for, as written there. */
+export function authServers(config: DockerConfig): string[] {
+  return Object.keys(auths(config));
+}
+
+export function authEntry(config: DockerConfig, server: string): AuthEntry | undefined {
+  const entry = auths(config)[server];
+  return typeof entry === 'object' && entry !== null ? entry : undefined;
+}

@@ -1,0 +1,50 @@
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import type { RegistryLogin } from '../api/registry';
+import { dockerConfigDir } from '../engine/context';
+import { listLogins } from './logins';
+
+/**
+ * Follows the logins as the docker CLI changes them: `docker login` and `docker logout` rewrite
+ * config.json (by rename, so the folder is watched, not the file). `changed` gets the list each time
+ * it differs from the last one sent.
+ */
+export function watchLogins(env: NodeJS.ProcessEnv, changed: (logins: RegistryLogin[]) => void, log: (line: string) => void): { stop(): void } {
+  const dir = dockerConfigDir(env);
+  let last = '';
+  let timer: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  const relist = (): void => {
+    listLogins(env).then(
+      (logins) => {
+        const text = JSON.stringify(logins);
+        if (text === last) return;
+        last = text;
+        changed(logins);
+      },
+      (error: Error) => log(`registry logins: ${error.message}`),
+    );
+  };
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Several events come with one rewrite; the list is read once they settle.
+    watcher = watch(dir, (_event, name) => {
+      if (name !== null && name !== 'config.json') return;
+      clearTimeout(timer);
+      timer = setTimeout(relist, 150);
+    });
+    watcher.on('error', (error) => log(`registry logins: watching ${dir} failed: ${error.message}`));
+  } catch (error) {
+    log(`registry logins: cannot watch ${dir}: ${(error as Error).message}`);
+  }
+  // What was there before the watch began is the first list to compare with.
+  listLogins(env).then(
+    (logins) => (last ||= JSON.stringify(logins)),
+    () => undefined,
+  );
+  return {
+    stop: () => {
+      clearTimeout(timer);
+      watcher?.close();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { defineStore } from 'pinia';
+import { reactive, ref, shallowRef } from 'vue';
+import type { StreamHandle } from '../../main/api/client';
+import type { RequestOf } from '../../main/api/contract';
+import { toWire, type WireError } from '../../main/api/errors';
+import type { ApplyProgress, RegistryLogin, RegistrySettings } from '../../main/api/registry';
+import { invoke, on, onOpen, stream } from '../bridge';
+import { useAttempts } from './engineList';
+
+export interface Applying {
+  state: 'idle' | 'running' | 'done' | 'failed';
+  /** Each step once, in the order they started, as its latest chunk says. */
+  steps: ApplyProgress[];
+  error: WireError | null;
+}
+
+/**
+ * The registries signed in to and what the engine trusts. Logins live on the host (config.json and the
+ * credential helper), so they list without the engine; 'registry.changed' also brings a terminal's
+ * `docker login`. Applying settings restarts the engine, so it is not tied to the page: leaving it does
+ * not cancel a restart half done.
+ */
+export const useRegistriesStore = defineStore('registries', () => {
+  const logins = shallowRef<RegistryLogin[]>([]);
+  const loaded = ref(false);
+  const loadError = ref<WireError | null>(null);
+  let following = false;
+
+  async function load(): Promise<void> {
+    try {
+      logins.value = (await invoke('registry.logins', {})).logins;
+      loaded.value = true;
+      loadError.value = null;
+    } catch (error) {
+      loadError.value = toWire(error);
+    }
+  }
+
+  function follow(): void {
+    if (following) return;
+    following = true;
+    on('registry.changed', (next) => {
+      logins.value = next.logins;
+      loaded.value = true;
+    });
+    onOpen(() => void load());
+  }
+
+  /** Throws the backend's error (a wrong password, an unreachable registry) for the form to show beside itself. */
+  async function signIn(request: RequestOf<'registry.signIn'>): Promise<RegistryLogin> {
+    const login = await invoke('registry.signIn', request);
+    // 'registry.changed' brings the whole list too; this shows the row without waiting for it.
+    logins.value = [...logins.value.filter((each) => each.server !== login.server), login];
+    return login;
+  }
+
+  const { errors, notice, attempt, dismiss } = useAttempts();
+  const signingOut = ref(new Set<string>());
+
+  const signOut = (server: string) =>
+    attempt(async () => {
+      signingOut.value.add(server);
+      try {
+        logins.value = (await invoke('registry.signOut', { server })).logins;
+        notice.value = `Signed out of ${server}.`;
+        return [];
+      } finally {
+        signingOut.value.delete(server);
+      }
+    });
+
+  const settings = shallowRef<RegistrySettings | null>(null);
+  const settingsError = ref<WireError | null>(null);
+
+  async function loadSettings(): Promise<void> {
+    settingsError.value = null;
+    try {
+      settings.value = await invoke('registry.settings', {});
+    } catch (error) {
+      settingsError.value = toWire(error);
+    }
+  }
+
+  const applying = reactive<Applying>({ state: 'idle', steps: [], error: null });
+  let handle: StreamHandle<'registry.apply'> | null = null;
+
+  function apply(next: RegistrySettings): void {
+    if (applying.state === 'running') return;
+    Object.assign(applying, { state: 'running', steps: [], error: null });
+    handle = stream('registry.apply', next, {
+      chunk(progress) {
+        const index = applying.steps.findIndex((step) => step.step === progress.step);
+        if (index < 0) applying.steps.push(progress);
+        else applying.steps[index] = progress;
+      },
+      end(error) {
+        handle = null;
+        applying.state = error ? 'failed' : 'done';
+        applying.error = error ? toWire(error) : null;
+        if (!error) settings.value = next;
+      },
+    });
+  }
+
+  function dismissApply(): void {
+    if (handle) return;
+    Object.assign(applying, { state: 'idle', steps: [], error: null });
+  }
+
+  return {
+    logins,
+    loaded,
+    loadError,
+    errors,
+    notice,
+    signingOut,
+    settings,
+    settingsError,
+    applying,
+    follow,
+    load,
+    signIn,
+    signOut,
+    dismiss,
+    loadSettings,
+    apply,
+    dismissApply,
+  };
+});
