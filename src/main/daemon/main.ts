@@ -15,7 +15,7 @@ import { followStats } from '../engine/stats';
 import { followUsage } from '../engine/usage';
 import { createVolume, listVolumes, pruneVolumes, removeVolumes } from '../engine/volumes';
 import { ensureHome, type HomePaths } from '../home';
-import { credentialsFor, eraseLogin, listLogins } from '../registry/logins';
+import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
 import { signIn } from '../registry/signIn';
 import { Backend } from './backend';
@@ -57,17 +57,15 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     'networks.create': ({ name, driver, subnet }) => createNetwork(backend.docker(), { name, driver: driver ?? 'bridge', subnet }),
     'networks.remove': async ({ names }) => ({ results: await removeNetworks(backend.docker(), names) }),
     'networks.inspect': async ({ name }) => ({ network: await inspectNetwork(backend.docker(), name) }),
-    'registry.logins': async () => ({ logins: await listLogins(env) }),
+    'registry.logins': async () => ({ logins: await logins.refresh() }),
     'registry.signIn': async (request) => {
       const login = await signIn(backend.docker(), env, request);
-      control.broadcast('registry.changed', { logins: await listLogins(env) });
+      await logins.refresh();
       return login;
     },
     'registry.signOut': async ({ server }) => {
       await eraseLogin(env, server);
-      const logins = await listLogins(env);
-      control.broadcast('registry.changed', { logins });
-      return { logins };
+      return { logins: await logins.refresh() };
     },
     'registry.settings': async () => backend.registrySettings(),
   };

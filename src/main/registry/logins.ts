@@ -7,7 +7,7 @@ export const DOCKER_HUB = 'https://index.docker.io/v1/';
 const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
 // A helper entry with this username holds an identity token (an OAuth refresh token), not a password.
-const TOKEN_USERNAME = '<token>';
+export const TOKEN_USERNAME = '<token>';
 
 export interface Login {
   server: string;

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { BerthError } from '../api/errors';
 import type { RegistryLogin } from '../api/registry';
 import { refusal } from '../engine/client';
-import { DOCKER_HUB, normalizeServer, storeLogin } from './logins';
+import { DOCKER_HUB, normalizeServer, storeLogin, TOKEN_USERNAME } from './logins';
 
 const WRONG_CREDENTIALS = /unauthorized|incorrect username or password|authentication required|status: 401|invalid username\/password|denied/i;
 const UNKNOWN_AUTHORITY = /x509: certificate signed by unknown authority|certificate is not trusted|failed to verify certificate/i;
@@ -54,6 +54,6 @@ export async function signIn(docker: Docker, env: NodeJS.ProcessEnv, request: { 
   }
   // A registry that answers with an identity token wants it kept instead of the password, as the CLI does.
   const token = answer?.IdentityToken;
-  const stored = await storeLogin(env, { server, username: token ? '<token>' : request.username, secret: token || request.password });
+  const stored = await storeLogin(env, { server, username: token ? TOKEN_USERNAME : request.username, secret: token || request.password });
   return token ? { server: stored.server, username: request.username } : stored;
 }

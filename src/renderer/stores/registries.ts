@@ -1,6 +1,5 @@
 import { defineStore } from 'pinia';
 import { reactive, ref, shallowRef } from 'vue';
-import type { StreamHandle } from '../../main/api/client';
 import type { RequestOf } from '../../main/api/contract';
 import { toWire, type WireError } from '../../main/api/errors';
 import type { ApplyProgress, RegistryLogin, RegistrySettings } from '../../main/api/registry';
@@ -82,19 +81,17 @@ export const useRegistriesStore = defineStore('registries', () => {
   }
 
   const applying = reactive<Applying>({ state: 'idle', steps: [], error: null });
-  let handle: StreamHandle<'registry.apply'> | null = null;
 
   function apply(next: RegistrySettings): void {
     if (applying.state === 'running') return;
     Object.assign(applying, { state: 'running', steps: [], error: null });
-    handle = stream('registry.apply', next, {
+    stream('registry.apply', next, {
       chunk(progress) {
         const index = applying.steps.findIndex((step) => step.step === progress.step);
         if (index < 0) applying.steps.push(progress);
         else applying.steps[index] = progress;
       },
       end(error) {
-        handle = null;
         applying.state = error ? 'failed' : 'done';
         applying.error = error ? toWire(error) : null;
         if (!error) settings.value = next;
@@ -103,7 +100,7 @@ export const useRegistriesStore = defineStore('registries', () => {
   }
 
   function dismissApply(): void {
-    if (handle) return;
+    if (applying.state === 'running') return;
     Object.assign(applying, { state: 'idle', steps: [], error: null });
   }
 
