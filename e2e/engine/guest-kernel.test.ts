@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { docker } from '../support/berth';
+import { docker, status } from '../support/berth';
 import { sharedInstance } from '../support/shared';
 
 const instance = sharedInstance();
@@ -31,5 +31,14 @@ describe('the guest kernel under emulation', () => {
     // Patches made for cgroups (memcg, cpuset, cgroup BPF) are the ones that crash a TCG guest.
     const cgroupPatches = trace.stdout.split('<stack trace>').filter((stack) => /cgroup|css_/.test(stack));
     expect(cgroupPatches).toEqual([]);
+  });
+
+  it('places dockerd on vCPU 0 and containerd on vCPU 1 when the CPUs are emulated', async () => {
+    const accelerator = (await status(instance)).accelerator;
+    const placed = await inGuest('for d in dockerd containerd; do grep Cpus_allowed_list /proc/$(cat /run/berth/$d.pid)/status; done');
+    expect(placed.code, placed.stderr).toBe(0);
+    const lists = placed.stdout.trim().split('\n').map((line) => line.split(/\s+/).pop());
+    // With a hardware accelerator neither is placed: both may run on every vCPU.
+    expect(lists).toEqual(accelerator === 'tcg' ? ['0', '1'] : ['0-1', '0-1']);
   });
 });
