@@ -29,7 +29,7 @@ trap cleanup EXIT
 R=$WORK/rootfs
 
 # Packages installed into the base image (no recommends).
-PKGS=docker.io,docker-cli,containerd,runc,tini,openssh-server,iptables,kmod,ca-certificates,linux-image-amd64,e2fsprogs,busybox-static,socat,dnsmasq-base
+PKGS=docker.io,docker-cli,docker-compose,containerd,runc,tini,openssh-server,iptables,kmod,ca-certificates,linux-image-amd64,e2fsprogs,busybox-static,socat,dnsmasq-base
 
 # ------------------------------------------------------------------ rootfs
 if [ -n "${BERTH_ROOTFS_TAR:-}" ]; then
@@ -63,11 +63,12 @@ pkgver() { chroot "$R" dpkg-query -W -f='${Version}' "$1"; }
 	printf '  "docker": "%s",\n' "$(pkgver docker.io)"
 	printf '  "containerd": "%s",\n' "$(pkgver containerd)"
 	printf '  "runc": "%s",\n' "$(pkgver runc)"
+	printf '  "compose": "%s",\n' "$(pkgver docker-compose)"
 	printf '  "suite": "%s",\n' "$SUITE"
 	printf '  "builtAt": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	printf '  "packages": {\n'
 	first=1
-	for p in linux-image-$KVER docker.io docker-cli containerd runc tini openssh-server iptables kmod e2fsprogs busybox-static dnsmasq-base ca-certificates libc6; do
+	for p in linux-image-$KVER docker.io docker-cli docker-compose containerd runc tini openssh-server iptables kmod e2fsprogs busybox-static dnsmasq-base ca-certificates libc6; do
 		v=$(pkgver "$p" 2>/dev/null) || continue
 		[ $first = 1 ] || printf ',\n'
 		first=0
@@ -142,7 +143,8 @@ echo berth >"$R/etc/hostname"
 chroot "$R" usermod -p '*' root
 # Root's home is not /root: the host's home folder may be shared there (berth-boot makes this one).
 chroot "$R" usermod -d /run/berth/home root
-mkdir -p "$R/mnt/data" "$R/var/lib/docker" "$R/var/lib/containerd" "$R/run/sshd"
+# /run/guest-services: extension backends' sockets, one folder per extension (the host makes those).
+mkdir -p "$R/mnt/data" "$R/var/lib/docker" "$R/var/lib/containerd" "$R/run/sshd" "$R/run/guest-services"
 # iptables backend (see README): nft is trixie's default.
 chroot "$R" update-alternatives --quiet --set iptables /usr/sbin/iptables-${BERTH_IPTABLES:-nft}
 chroot "$R" update-alternatives --quiet --set ip6tables /usr/sbin/ip6tables-${BERTH_IPTABLES:-nft}

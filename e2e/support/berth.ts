@@ -124,6 +124,19 @@ export function processesOf(instance: Instance): string[] {
   return found;
 }
 
+/** Every process whose command line holds `text`, read from /proc (no procps needed). */
+export function processesWith(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text)) found.push(pid);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
 /** Leaves a socket file nobody listens on, as a crashed process would. */
 export function leaveStaleSocket(path: string): void {
   const crash = spawnSync(process.execPath, [

@@ -35,6 +35,8 @@ export interface HomePaths {
   daemonLog: string;
   consoleLog: string;
   imageBuildLog: string;
+  /** One folder per installed extension, named by its key. */
+  extensionsDir: string;
 }
 
 export function homePaths(home = berthHome()): HomePaths {
@@ -59,6 +61,7 @@ export function homePaths(home = berthHome()): HomePaths {
     daemonLog: join(logsDir, 'daemon.log'),
     consoleLog: join(logsDir, 'console.log'),
     imageBuildLog: join(logsDir, 'image-build.log'),
+    extensionsDir: join(home, 'extensions'),
   };
 }
 

@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { WireError } from '../main/api/errors';
-import { CALL, CANCEL, CHUNK, END, EVENT, INPUT, OPEN, type BerthApi, type IpcReply } from './ipc';
+import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, OPEN, type BerthApi, type IpcReply } from './ipc';
 
 // One IPC listener fans out to the page's listeners, so subscribing never piles up IPC handlers.
 const listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -41,6 +41,9 @@ const api: BerthApi = {
       write: (input) => streams.has(id) && ipcRenderer.send(INPUT, id, input),
       cancel: () => streams.delete(id) && ipcRenderer.send(CANCEL, id),
     };
+  },
+  showExtension(key, bounds) {
+    ipcRenderer.send(EXTENSION_VIEW, String(key), bounds);
   },
 };
 

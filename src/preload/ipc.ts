@@ -9,6 +9,8 @@ export const INPUT = 'berth:input';
 export const CANCEL = 'berth:cancel';
 export const CHUNK = 'berth:chunk';
 export const END = 'berth:end';
+/** Places an extension's view over the window, or takes it away. */
+export const EXTENSION_VIEW = 'berth:extension-view';
 
 /** Replies cross IPC as values, not thrown errors: Electron would keep only an error's message. */
 export type IpcReply = { result: unknown } | { error: WireError };
@@ -18,4 +20,5 @@ export interface BerthApi {
   invoke(channel: string, request: unknown): Promise<unknown>;
   on(channel: string, listener: (payload: unknown) => void): () => void;
   stream(channel: string, request: unknown, chunk: (payload: unknown) => void, end: (error: WireError | null) => void): { write(input: unknown): void; cancel(): void };
+  showExtension(key: string, bounds: { x: number; y: number; width: number; height: number } | null): void;
 }

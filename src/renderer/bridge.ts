@@ -123,3 +123,23 @@ export function stream<S extends StreamName>(channel: S, request: OpenOf<S>, lis
   startBridge();
   return carrier!.stream(channel, request, listener);
 }
+
+/** How this window shows an extension's UI: a sandboxed frame (browser mode) or an Electron view the shell places. */
+export function extensionSurface(): 'frame' | 'view' {
+  return window.berth ? 'view' : 'frame';
+}
+
+/** The address of an extension's entry page on its own origin, for the frame; the server behind this page knows it. */
+export async function extensionFrameUrl(key: string): Promise<string> {
+  const response = await fetch(`/extension-frame?key=${encodeURIComponent(key)}`, { credentials: 'same-origin' });
+  const answer = (await response.json().catch(() => null)) as { url?: string; error?: WireError } | null;
+  if (response.ok && typeof answer?.url === 'string') return answer.url;
+  throw answer?.error ? fromWire(answer.error) : new BerthError('ExtensionUnavailable', `The extension's page could not be found (HTTP ${response.status}).`, 'Reload the window.');
+}
+
+export type ViewBounds = { x: number; y: number; width: number; height: number };
+
+/** Puts the extension's view over `bounds` (CSS pixels of this window), or takes it away with null. */
+export function placeExtensionView(key: string, bounds: ViewBounds | null): void {
+  window.berth?.showExtension(key, bounds);
+}

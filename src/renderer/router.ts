@@ -10,6 +10,9 @@ export const router = createRouter({
     // Under Containers in the sidebar; ?image=NAME fills the Image field (as the Images view links to it).
     { path: '/containers/run', name: 'Run', component: () => import('./views/containers/RunPage.vue') },
     { path: '/containers/:id/:tab?', name: 'Container', component: () => import('./views/containers/ContainerDetails.vue'), props: true },
+    // An extension's route param is handed over as `extensionKey`: `key` is Vue's own.
+    { path: '/extensions/:key', name: 'Extension', component: () => import('./views/extensions/ExtensionDetails.vue'), props: (route) => ({ extensionKey: route.params.key }) },
+    { path: '/extensions/:key/tab', name: 'Extension tab', component: () => import('./views/extensions/ExtensionTab.vue'), props: (route) => ({ extensionKey: route.params.key }) },
     { path: '/:rest(.*)*', redirect: sections[0]!.path },
   ],
 });

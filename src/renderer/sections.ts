@@ -15,5 +15,6 @@ export const sections: Section[] = [
   { path: '/volumes', label: 'Volumes', icon: 'M4 6c0-1.7 3.6-3 8-3s8 1.3 8 3v12c0 1.7-3.6 3-8 3s-8-1.3-8-3zm0 0c0 1.7 3.6 3 8 3s8-1.3 8-3M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3', view: () => import('./views/volumes/VolumesPage.vue') },
   { path: '/networks', label: 'Networks', icon: 'M9 3h6v5H9zM12 8v4M5 16v-4h14v4M3 16h4v5H3zm14 0h4v5h-4z', view: () => import('./views/networks/NetworksPage.vue') },
   { path: '/registries', label: 'Registries', icon: 'M8 11a4 4 0 1 0 .01 0zM10.8 12.2L20 3m-3 3l3 3m-5.5-.5l2 2', view: () => import('./views/registries/RegistriesPage.vue') },
+  { path: '/extensions', label: 'Extensions', icon: 'M4 4h7v7H4zM13 13h7v7h-7zM4 13h7v7H4zM16.5 3.5v7M13 7h7', view: () => import('./views/extensions/ExtensionsPage.vue') },
   { path: '/engine', label: 'Engine', icon: 'M4 7h16v10H4zM8 7V4h8v3M7 11h2m2 0h2m2 0h2', view: () => import('./views/engine/EnginePage.vue') },
 ];

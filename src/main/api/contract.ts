@@ -2,7 +2,9 @@ import type { z } from 'zod';
 import type { Call, Event, Stream } from './channel';
 import { containerDetails } from './containerDetails';
 import { containers } from './containers';
+import { ddClient } from './ddClient';
 import { engine } from './engine';
+import { extensions } from './extensions';
 import { networks } from './networks';
 import { registry } from './registry';
 import { images } from './images';
@@ -10,7 +12,7 @@ import { volumes } from './volumes';
 import { BerthError } from './errors';
 
 /** Every channel of every domain. Carriers and bridges are generic over this one map. */
-export const contract = { ...engine, ...containers, ...containerDetails, ...images, ...volumes, ...networks, ...registry };
+export const contract = { ...engine, ...containers, ...containerDetails, ...images, ...volumes, ...networks, ...registry, ...extensions, ...ddClient };
 
 export type Contract = typeof contract;
 type CallNames = { [K in keyof Contract]: Contract[K] extends Call<z.ZodType, z.ZodType> ? K : never }[keyof Contract];

@@ -48,6 +48,19 @@ const handlers: Handlers = {
   'registry.signIn': async ({ server, username }) => ({ server, username }),
   'registry.signOut': async () => ({ logins: [] }),
   'registry.settings': async () => ({ certificates: [], insecure: [] }),
+  'extensions.list': async () => ({ extensions: [] }),
+  'extensions.catalog': async () => ({ entries: [] }),
+  'extensions.remove': async () => ({ extensions: [] }),
+  'extensions.answerDialog': async () => ({}),
+  'extensions.browse': async ({ path }) => ({ path, parent: null, entries: [] }),
+  'ddClient.context': async () => ({ image: 'x/y:1', platform: 'linux', arch: 'x64', hostname: 'h' }),
+  'ddClient.listContainers': async () => [],
+  'ddClient.listImages': async () => [],
+  'ddClient.service': async () => ({ statusCode: 200, statusText: 'OK', body: null }),
+  'ddClient.toast': async () => ({}),
+  'ddClient.navigate': async () => ({}),
+  'ddClient.openExternal': async () => ({}),
+  'ddClient.showOpenDialog': async () => ({ canceled: true, filePaths: [] }),
 };
 
 describe('dispatch', () => {

@@ -8,7 +8,10 @@ import { DaemonLink } from '../daemon/link';
 import { appRoot } from '../vm/image';
 import type { StreamHandle } from '../api/client';
 import type { StreamName } from '../api/contract';
-import { CALL, CANCEL, CHUNK, END, EVENT, INPUT, OPEN, type IpcReply } from '../../preload/ipc';
+import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, OPEN } from '../../preload/ipc';
+import { admitAll } from '../server/relay';
+import { EXTENSION_SCHEME, ExtensionViews } from './extensionViews';
+import { relayIpc } from './ipcRelay';
 
 // A standard, secure scheme gives the window a real origin for 'self' in its policy, unlike file://.
 const SCHEME = 'berth';
@@ -89,57 +92,13 @@ async function startEngineOnLaunch(link: DaemonLink): Promise<void> {
   }
 }
 
-/** Relays the streams a window opens; a window that navigates, reloads or closes cancels what it left open. */
-function relayStreams(link: DaemonLink): void {
-  const byWindow = new Map<WebContents, Map<number, StreamHandle<StreamName>>>();
-  const streamsOf = (contents: WebContents): Map<number, StreamHandle<StreamName>> => {
-    let streams = byWindow.get(contents);
-    if (!streams) {
-      const open = new Map<number, StreamHandle<StreamName>>();
-      const cancelAll = (): void => {
-        for (const handle of open.values()) handle.cancel();
-        open.clear();
-      };
-      contents.on('did-start-navigation', (details) => details.isMainFrame && !details.isSameDocument && cancelAll());
-      contents.once('destroyed', () => {
-        cancelAll();
-        byWindow.delete(contents);
-      });
-      byWindow.set(contents, open);
-      streams = open;
-    }
-    return streams;
-  };
-  ipcMain.on(OPEN, (event, id: unknown, channel: unknown, request: unknown) => {
-    if (!trusted(event) || typeof id !== 'number') return;
-    const streams = streamsOf(event.sender);
-    if (streams.has(id)) return;
-    const contents = event.sender;
-    streams.set(
-      id,
-      link.stream(channel, request, {
-        chunk: (payload) => !contents.isDestroyed() && contents.send(CHUNK, id, payload),
-        end: (error) => {
-          streams.delete(id);
-          if (!contents.isDestroyed()) contents.send(END, id, error ? toWire(error) : null);
-        },
-      }),
-    );
-  });
-  ipcMain.on(INPUT, (event, id: unknown, input: unknown) => {
-    if (trusted(event) && typeof id === 'number') byWindow.get(event.sender)?.get(id)?.write(input as never);
-  });
-  ipcMain.on(CANCEL, (event, id: unknown) => {
-    if (!trusted(event) || typeof id !== 'number') return;
-    const streams = byWindow.get(event.sender);
-    streams?.get(id)?.cancel();
-    streams?.delete(id);
-  });
-}
-
 /** The desktop app: one window over the same daemon the CLI and browser mode use. */
 export function runApp(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    // Each extension's page is an origin of its own, with storage that lasts, as on the web.
+    { scheme: EXTENSION_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+  ]);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
@@ -147,15 +106,12 @@ export function runApp(): void {
   const link = new DaemonLink(homePaths());
   let lastReload = 0;
 
-  ipcMain.handle(CALL, async (event, channel: unknown, request: unknown): Promise<IpcReply> => {
-    if (!trusted(event)) return { error: { name: 'Forbidden', message: 'Only the Berth window may call the backend.', hint: 'Reload the window.' } };
-    try {
-      return { result: await link.invoke(channel, request) };
-    } catch (error) {
-      return { error: toWire(error) };
-    }
+  relayIpc(link, { call: CALL, open: OPEN, input: INPUT, cancel: CANCEL, chunk: CHUNK, end: END }, (event) => (trusted(event) ? admitAll : null));
+  const views = new ExtensionViews(link, homePaths().extensionsDir);
+  ipcMain.on(EXTENSION_VIEW, (event, key: unknown, bounds: unknown) => {
+    const win = BrowserWindow.fromWebContents(event.sender);
+    if (trusted(event) && win && typeof key === 'string') views.place(win, key, bounds);
   });
-  relayStreams(link);
   link.onEvent((channel, payload) => {
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(EVENT, channel, payload);
   });

@@ -9,6 +9,7 @@ import { runDaemon } from '../daemon/main';
 import { serve } from '../server';
 import { buildImage, locateImage } from '../vm/image';
 import { stopLeftoverMachine } from '../vm/machine';
+import { extensionCommand } from './extension';
 import { formatStatus, printError, stepPrinter } from './output';
 
 const USAGE = `Usage: berth <command>
@@ -20,6 +21,7 @@ Commands:
   status [--json]  the engine's state, accelerator and Docker host
   image build      build the guest image for this version of the recipe
   serve            serve the window to a browser on 127.0.0.1; prints its URL (BERTH_PORT picks the port)
+  extension        install, list, update and remove Docker Desktop extensions (berth extension help)
   help             this text
 
 State lives in BERTH_HOME (now: ${homePaths().home}).`;
@@ -96,6 +98,8 @@ async function main(argv: string[]): Promise<number> {
       return image(rest[0]);
     case 'serve':
       return serve(paths, process.env);
+    case 'extension':
+      return extensionCommand(paths, rest);
     case 'daemon':
       await runDaemon(paths, process.env);
       return -1;

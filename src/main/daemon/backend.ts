@@ -22,6 +22,7 @@ import { GuestRegistries } from '../registry/guestRegistries';
 import { applyStep, checkRegistrySettings, checkRegistrySize, dockerCertsDir, effectiveRegistrySettings } from '../registry/guestSettings';
 import { loadSettings, effectiveNetwork, saveSettings } from '../settings/store';
 import type { Exit } from '../vm/machine';
+import type { SshLink } from '../tunnel/link';
 import { PortForwarder } from '../tunnel/ports';
 import { TcpForward } from '../tunnel/tcpForward';
 import { UdpForward } from '../tunnel/udpRelay';
@@ -240,6 +241,12 @@ export class Backend extends EventEmitter<{
   docker(): Docker {
     if (this.state !== 'running' || !this.ctx?.docker) throw engineNotRunning();
     return this.ctx.docker;
+  }
+
+  /** The SSH connection into the guest, while the engine runs. */
+  guest(): SshLink {
+    if (this.state !== 'running' || !this.ctx?.link) throw engineNotRunning();
+    return this.ctx.link;
   }
 
   /** Every container's row: the kept list when it is current, else a listing. */

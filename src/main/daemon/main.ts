@@ -14,6 +14,7 @@ import { runContainer } from '../engine/run';
 import { followStats } from '../engine/stats';
 import { followUsage } from '../engine/usage';
 import { createVolume, listVolumes, pruneVolumes, removeVolumes } from '../engine/volumes';
+import { extensionChannels } from '../extensions/handlers';
 import { ensureHome, type HomePaths } from '../home';
 import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
@@ -34,7 +35,9 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   };
   const directPort = Number(env.BERTH_BENCH_DIRECT_PORT) || undefined;
   const backend = new Backend(paths, env, log, { directDockerPort: directPort });
+  const extensions = extensionChannels({ backend, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const handlers: Handlers = {
+    ...extensions.calls,
     'engine.status': async () => backend.status(),
     'engine.start': () => backend.start(),
     'engine.stop': () => backend.stop(),
@@ -72,6 +75,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   /** The stored sign-in for the registry `reference` names: what `docker pull` in a terminal would send. */
   const signedInFor = (reference: string) => credentialsFor(env, registryOfText(reference));
   const streams: StreamHandlers = {
+    ...extensions.streams,
     'containers.logs': ({ id, tail }, session) => followLogs(backend.docker(), id, tail, session.signal, (lines) => session.send({ lines })),
     'containers.exec': ({ id, cols, rows }, session) => runShell(backend.docker(), id, { cols, rows }, session),
     'containers.stats': ({ id }, session) => followStats(backend.docker(), id, session.signal, (sample) => session.send(sample)),
@@ -120,8 +124,11 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   backend.on('volumes', (list) => control.broadcast('volumes.changed', { volumes: list }));
   backend.on('networks', (list) => control.broadcast('networks.changed', { networks: list }));
   backend.on('images', (list) => control.broadcast('images.changed', { images: list }));
+  let wasRunning = false;
   backend.on('changed', (status) => {
     control.broadcast('engine.changed', status);
+    if (status.state === 'running' && !wasRunning) extensions.engineUp();
+    wasRunning = status.state === 'running';
     if (status.state === 'stopped' || status.state === 'error') maybeExit();
   });
   try {

@@ -15,9 +15,10 @@ const TYPES: Record<string, string> = {
 };
 
 /** The window's policy in both carriers: only our own files run, and the only socket is ours. */
-export function contentSecurityPolicy(connect: string, style = "'self'"): string {
+export function contentSecurityPolicy(connect: string, style = "'self'", frames = "'none'"): string {
   return [
     "default-src 'self'",
+    `frame-src ${frames}`,
     "script-src 'self'",
     `style-src ${style}`,
     "img-src 'self' data:",
@@ -30,9 +31,9 @@ export function contentSecurityPolicy(connect: string, style = "'self'"): string
   ].join('; ');
 }
 
-export function securityHeaders(connect: string, style?: string): Record<string, string> {
+export function securityHeaders(connect: string, style?: string, frames?: string): Record<string, string> {
   return {
-    'Content-Security-Policy': contentSecurityPolicy(connect, style),
+    'Content-Security-Policy': contentSecurityPolicy(connect, style, frames),
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     // The first URL carries the token: no page we load may pass it on.

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -9,7 +9,9 @@ import type { Frame, StreamName } from '../api/contract';
 import { BerthError, toWire } from '../api/errors';
 import type { HomePaths } from '../home';
 import { appRoot } from '../vm/image';
+import { ExtensionOrigins } from './extensionOrigin';
 import { serveFile, securityHeaders, sendText } from './http';
+import { admitAll, relaySocket, sendFrame } from './relay';
 import { DaemonLink } from '../daemon/link';
 import { checkRequest, cookieHeader, newToken } from './token';
 
@@ -17,6 +19,8 @@ export type Link = Pick<DaemonLink, 'ready' | 'invoke' | 'stream' | 'onEvent' | 
 
 export interface ServerOptions {
   link: Link;
+  /** Where installed extensions keep their pages. */
+  extensionsDir: string;
   port?: number;
   rendererDir?: string;
 }
@@ -29,6 +33,8 @@ export interface RunningServer {
 }
 
 const MAX_FRAME = 1 << 20;
+/** Where the window asks for an extension page's address. */
+export const EXTENSION_FRAME_PATH = '/extension-frame';
 
 export function parsePort(value: string | undefined): number {
   if (value === undefined || value === '') return 0;
@@ -37,19 +43,6 @@ export function parsePort(value: string | undefined): number {
     throw new BerthError('InvalidPort', `BERTH_PORT is "${value}", not a port number.`, 'Set BERTH_PORT to a number from 1024 to 65535, or unset it to use a free port.');
   }
   return port;
-}
-
-type ClientFrame = Extract<Frame, { type: 'call' | 'open' | 'input' | 'cancel' }>;
-const clientFrames = new Set(['call', 'open', 'input', 'cancel']);
-
-/** Only the shape is checked here; channels, requests and input are checked by the link and the daemon. */
-function parseClientFrame(text: string): ClientFrame | null {
-  try {
-    const frame = JSON.parse(text) as Partial<ClientFrame> | null;
-    return frame && clientFrames.has(String(frame.type)) && typeof frame.id === 'number' ? (frame as ClientFrame) : null;
-  } catch {
-    return null;
-  }
 }
 
 function refuse(socket: Duplex, status: number, reason: string): void {
@@ -69,25 +62,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   let port = 0;
 
+  const origins = new ExtensionOrigins(token, options.extensionsDir, link, wss);
+
   const server = createServer((req, res) => {
-    const headers = securityHeaders(`'self' ws://127.0.0.1:${port}`);
+    const extension = origins.keyOf(req.headers.host, port);
+    if (extension) return void origins.serve(extension, port, req, res).catch(() => res.destroy());
+    const headers = securityHeaders(`'self' ws://127.0.0.1:${port}`, undefined, `http://*.localhost:${port}`);
     const verdict = checkRequest(req, port, token, false);
     if (!verdict.ok) return sendText(res, verdict.status, verdict.reason, headers);
     if (verdict.fromQuery) headers['Set-Cookie'] = cookieHeader(port, token);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === EXTENSION_FRAME_PATH) return void answerFrameUrl(url.searchParams.get('key') ?? '', res, headers);
     serveFile(root, req, res, headers).catch(() => res.destroy());
   });
 
+  /** The window asks here (as itself, by its cookie) where an extension's page is. */
+  async function answerFrameUrl(key: string, res: ServerResponse, headers: Record<string, string>): Promise<void> {
+    const json = { ...headers, 'Content-Type': 'application/json' };
+    try {
+      res.writeHead(200, json).end(JSON.stringify({ url: await origins.frameUrl(key, port) }));
+    } catch (error) {
+      res.writeHead(404, json).end(JSON.stringify({ error: toWire(error) }));
+    }
+  }
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    const extension = origins.keyOf(req.headers.host, port);
+    if (extension) return origins.upgrade(extension, port, req, socket, head, (status, reason) => refuse(socket, status, reason));
     const verdict = checkRequest(req, port, token, true);
     if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason);
     if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== '/ws') return refuse(socket, 404, 'Not found.');
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
   });
-
-  const send = (ws: WebSocket, frame: Frame): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
-  };
 
   function accept(ws: WebSocket): void {
     sockets.add(ws);
@@ -95,41 +102,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ws.on('error', () => ws.terminate());
     // Bring the daemon up while the page loads; a failure here resurfaces, with its hint, on the first call.
     link.ready().catch(() => undefined);
-    const streams = new Map<number, StreamHandle<StreamName>>();
-    ws.on('close', () => {
-      for (const handle of streams.values()) handle.cancel();
-      streams.clear();
-    });
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      const frame = isBinary ? null : parseClientFrame(data.toString());
-      if (!frame) return ws.close(1008, 'expected a call or stream frame');
-      const { id } = frame;
-      if (frame.type === 'call') {
-        link.invoke(frame.channel, frame.request).then(
-          (result) => send(ws, { type: 'reply', id, result }),
-          (error: unknown) => send(ws, { type: 'reply', id, error: toWire(error) }),
-        );
-      } else if (frame.type === 'open' && !streams.has(id)) {
-        const handle = link.stream(frame.channel, frame.request, {
-          chunk: (payload) => send(ws, { type: 'chunk', id, payload }),
-          end: (error) => {
-            streams.delete(id);
-            send(ws, error ? { type: 'end', id, error: toWire(error) } : { type: 'end', id });
-          },
-        });
-        streams.set(id, handle);
-      } else if (frame.type === 'input') {
-        streams.get(id)?.write(frame.payload as never);
-      } else if (frame.type === 'cancel') {
-        streams.get(id)?.cancel();
-        streams.delete(id);
-      }
-    });
+    relaySocket(ws, link, admitAll);
   }
 
   const unsubscribe = [
     link.onEvent((channel, payload) => {
-      for (const ws of sockets) send(ws, { type: 'event', channel, payload });
+      for (const ws of sockets) sendFrame(ws, { type: 'event', channel, payload });
     }),
     // A new daemon knows nothing of the old one's state: closing makes each page reconnect and reload it.
     link.onLost(() => {
@@ -166,7 +144,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 /** `berth serve`: prints the URL as its one line of output and serves until interrupted; the engine keeps running. */
 export async function serve(paths: HomePaths, env: NodeJS.ProcessEnv): Promise<number> {
   const link = new DaemonLink(paths);
-  const server = await startServer({ link, port: parsePort(env.BERTH_PORT) });
+  const server = await startServer({ link, port: parsePort(env.BERTH_PORT), extensionsDir: paths.extensionsDir });
   process.stdout.write(`${server.url}\n`);
   process.stderr.write('Open the URL above in a browser. Ctrl-C stops serving; the engine keeps its state.\n');
   await new Promise<void>((done) => {

@@ -70,7 +70,7 @@ beforeAll(async () => {
   writeFileSync(join(root, 'assets', 'app.js'), 'export {};');
   writeFileSync(join(base, 'secret.txt'), 'secret');
   link = new FakeLink();
-  server = await startServer({ link, rendererDir: root });
+  server = await startServer({ link, rendererDir: root, extensionsDir: join(root, 'extensions') });
 });
 
 afterAll(async () => {

@@ -11,7 +11,8 @@ vi.mock('../bridge', () => ({
   on: (channel: string, listener: (payload: unknown) => void) => listeners.set(channel, listener),
   onOpen: () => undefined,
 }));
-const { useContainersStore } = await import('./containers');
+const { isExtensionProject, useContainersStore } = await import('./containers');
+const { projectOf } = await import('../../main/extensions/backend');
 const { useEngineStore } = await import('./engine');
 
 const row = (name: string, project: string | null, state = 'running'): ContainerSummary => ({
@@ -80,6 +81,22 @@ describe('the containers store', () => {
     expect(store.groups).toEqual([{ project: 'shop', ids: ['id-web'] }]);
     store.query = 'id-so';
     expect(store.groups).toEqual([{ project: null, ids: ['id-solo'] }]);
+  });
+
+  it("hides extension backends' containers until asked to show them", async () => {
+    const store = await loadedStore();
+    const backend = projectOf('0123456789abcdef');
+    change({ id: 'id-ext', container: row('ext', backend) });
+    await nextTick();
+    expect(store.groups.map((group) => group.project)).toEqual(['shop', null]);
+    expect(store.hidden).toBe(1);
+    expect(store.count).toBe(4);
+    expect(store.find('ext')?.project).toBe(backend);
+    store.showExtensions = true;
+    expect(store.groups.map((group) => group.project)).toEqual([backend, 'shop', null]);
+    expect(store.hidden).toBe(0);
+    // A project of the user's own that only looks alike stays in view.
+    expect(isExtensionProject('berth-ext-mine')).toBe(false);
   });
 
   it('updates a row already drawn when the whole list is loaded again', async () => {

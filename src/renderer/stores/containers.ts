@@ -19,6 +19,12 @@ const sameShape = (a: ContainerSummary, b: ContainerSummary): boolean => a.name 
 // A collator compares far faster than localeCompare, which sets one up per call; the order is the same.
 const byName = new Intl.Collator().compare;
 
+/**
+ * An extension backend's container: the daemon runs each backend as the compose project berth-ext-<key>
+ * (src/main/extensions/backend.ts). The Containers view hides them unless asked, as Docker Desktop does.
+ */
+export const isExtensionProject = (project: string | null): boolean => project !== null && /^berth-ext-[0-9a-f]{16}$/.test(project);
+
 /** Each action as its buttons say it. */
 export const ACTION_LABELS: Record<ContainerAction, string> = {
   start: 'Start',
@@ -69,6 +75,8 @@ export const useContainersStore = defineStore('containers', () => {
   const notice = ref<string | null>(null);
   const busy = ref(new Set<string>());
   const query = ref('');
+  /** Whether extension backends' containers are listed. */
+  const showExtensions = ref(false);
   let following = false;
 
   function put(container: ContainerSummary): void {
@@ -95,7 +103,9 @@ export const useContainersStore = defineStore('containers', () => {
   const groups = computed<ContainerGroup[]>(() => {
     const needle = query.value.trim().toLowerCase();
     const found = [...shapes.value.values()].filter(
-      (c) => !needle || c.name.toLowerCase().includes(needle) || c.image.toLowerCase().includes(needle) || c.id.startsWith(needle),
+      (c) =>
+        (showExtensions.value || !isExtensionProject(c.project)) &&
+        (!needle || c.name.toLowerCase().includes(needle) || c.image.toLowerCase().includes(needle) || c.id.startsWith(needle)),
     );
     found.sort((a, b) => byName(a.name, b.name));
     const projects = new Map<string | null, string[]>();
@@ -110,6 +120,8 @@ export const useContainersStore = defineStore('containers', () => {
   });
 
   const count = computed(() => shapes.value.size);
+  /** How many extension containers the list leaves out while they are hidden. */
+  const hidden = computed(() => (showExtensions.value ? 0 : [...shapes.value.values()].filter((c) => isExtensionProject(c.project)).length));
   /** One container's row as it is now, read from its own ref: a view that reads it is redrawn when that row changes, and only then. */
   const row = (id: string): ContainerSummary | undefined => rows.get(id)?.value;
   /** One container by its id, a prefix of it or its name, as the docker CLI takes them; undefined when there is none such. */
@@ -139,5 +151,5 @@ export const useContainersStore = defineStore('containers', () => {
     notice.value = `Started container ${name} (${id.slice(0, 12)}).`;
   }
 
-  return { groups, count, row, find, generation, loaded, loadError, actionErrors, notice, busy, query, follow, load, act, run, dismissErrors: () => (actionErrors.value = []) };
+  return { groups, count, hidden, showExtensions, row, find, generation, loaded, loadError, actionErrors, notice, busy, query, follow, load, act, run, dismissErrors: () => (actionErrors.value = []) };
 });

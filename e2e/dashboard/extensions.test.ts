@@ -1,0 +1,355 @@
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DdClient } from '../../src/extension-client/types';
+import { extensionKey } from '../../src/main/extensions/key';
+import { berth, docker, processesWith } from '../support/berth';
+import { buildBackendImage } from '../support/extensionBackends';
+import { extensionLabels, ICON_SVG, pushExtensionImages, uiExtension } from '../support/extensionImages';
+import { openDashboard, type Dashboard } from '../support/dashboard';
+import { startRegistry, type LocalRegistry } from '../support/registry';
+import { applyRegistrySettings } from '../support/registrySettings';
+import { sharedInstance } from '../support/shared';
+import { inWindow } from '../support/window';
+
+declare global {
+  interface Window {
+    ddClient: DdClient;
+  }
+}
+
+const instance = sharedInstance();
+const stamp = Date.now();
+/** What the demo's host binaries print, so a test can find their processes on this computer. */
+const MARKER = `berth-ext-e2e-${stamp}`;
+
+/** The demo extension: a page, a vm.image backend on a Unix socket, and two host binaries. */
+const demoFiles = {
+  '/metadata.json': JSON.stringify({
+    icon: 'icon.svg',
+    ui: { 'dashboard-tab': { title: 'Demo', root: '/ui', src: 'index.html', backend: { socket: 'demo.sock' } } },
+    vm: { image: '${DESKTOP_PLUGIN_IMAGE}', exposes: { socket: 'demo.sock' } },
+    host: { binaries: [{ linux: [{ path: '/linux/hello' }, { path: '/linux/ticker' }] }] },
+  }),
+  '/icon.svg': ICON_SVG,
+  '/ui/index.html': '<!doctype html><html><head><title>Demo</title></head><body><h1>Demo page</h1></body></html>\n',
+  '/linux/hello': '#!/bin/sh\nfor arg in "$@"; do echo "arg:$arg"; done\necho "to stderr" >&2\n',
+  '/linux/ticker': `#!/bin/sh\nn=0\nwhile true; do n=$((n+1)); echo "tick $n"; sleep 0.2; done\n`,
+};
+
+describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and driven from their own pages`, () => {
+  let dashboard: Dashboard | undefined;
+  let page: Page;
+  let registry: LocalRegistry;
+  let demo = '';
+  let hostile = '';
+  let unlabelled = '';
+  const extensionsDir = join(instance.home, 'extensions');
+
+  const button = (name: string) => page.getByRole('button', { name, exact: true });
+  /** The extension's page inside the window's sandboxed frame. */
+  const pageOf = async (title: string): Promise<Frame> => {
+    const handle = await page.locator(`iframe[title="${title}"]`).elementHandle({ timeout: 30_000 });
+    const frame = await handle!.contentFrame();
+    await frame!.waitForFunction(() => document.readyState === 'complete' && 'ddClient' in window, undefined, { timeout: 30_000 });
+    return frame!;
+  };
+  const openTab = async (title: string): Promise<Frame> => {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: title }).click();
+    return pageOf(title);
+  };
+  const install = async (reference: string): Promise<void> => {
+    await page.getByLabel('Image', { exact: true }).fill(reference);
+    await page.getByRole('form', { name: 'Install an extension' }).getByRole('button', { name: 'Install', exact: true }).click();
+  };
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    await applyRegistrySettings(instance, { certificates: [], insecure: [registry.fromGuest] });
+    const local = await buildBackendImage(instance, {
+      repository: `berth-tests/demo-${stamp}`,
+      tag: '1.0.0',
+      files: demoFiles,
+      cmd: ['/usr/bin/perl', '/server.pl', '/run/guest-services/demo.sock'],
+      env: { NAME: 'demo' },
+      labels: extensionLabels('Demo'),
+    });
+    demo = `${registry.fromGuest}/${local}`;
+    for (const args of [['tag', local, demo], ['push', demo], ['rmi', local, demo]]) {
+      const run = await docker(instance, args, { timeoutMs: 120_000 });
+      expect(run.code, run.stderr).toBe(0);
+    }
+    [hostile, unlabelled] = await pushExtensionImages(instance, registry, [
+      uiExtension(`berth-tests/hostile-${stamp}`, '1.0.0', 'Hostile'),
+      { ...uiExtension(`berth-tests/unlabelled-${stamp}`, '1.0.0', 'Unlabelled'), labels: {} },
+    ]);
+    dashboard = await openDashboard(instance, '#/extensions', (opened) => opened.getByRole('heading', { name: 'Extensions', exact: true }));
+    page = dashboard.page;
+  }, 300_000);
+
+  afterAll(async () => {
+    if (dashboard?.errors.length) console.log(`page errors:\n${dashboard.errors.join('\n')}`);
+    await dashboard?.close();
+    if (hostile) await berth(instance, ['extension', 'rm', hostile.replace(/:[^:/]*$/, '')]);
+    for (const reference of [demo, hostile]) {
+      if (reference) await docker(instance, ['rmi', '-f', reference]);
+    }
+    await registry?.stop();
+    await applyRegistrySettings(instance, { certificates: [], insecure: [] });
+  });
+
+  it('refuses an image without the extension labels, saying which, and installs nothing', async () => {
+    const installed = () => (existsSync(extensionsDir) ? readdirSync(extensionsDir).sort() : []);
+    const before = installed();
+    await install(unlabelled);
+    await expect.poll(() => page.getByText('org.opencontainers.image.title', { exact: false }).count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    expect(installed()).toEqual(before);
+  });
+
+  it('installs an extension from the window, with its backend running, and lists it with a tab in the sidebar', async () => {
+    await install(demo);
+    await expect.poll(() => page.getByRole('row', { name: 'Demo' }).count(), { timeout: 180_000 }).toBe(1);
+    const key = extensionKey(demo.replace(/:[^:/]*$/, ''));
+    expect(existsSync(join(extensionsDir, key, 'extension.json'))).toBe(true);
+    expect(readdirSync(join(extensionsDir, key, 'host')).sort()).toEqual(['hello', 'ticker']);
+    const containers = await docker(instance, ['ps', '--filter', `label=berth.extension.key=${key}`, '--format', '{{.State}}']);
+    expect(containers.stdout.trim()).toBe('running');
+    await expect.poll(() => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Demo' }).count()).toBe(1);
+  });
+
+  it('gives the page ddClient before its scripts run, with this host and the extension image', async () => {
+    const frame = await openTab('Demo');
+    expect(new URL(frame.url()).hostname).toMatch(/^[0-9a-f]{32}\.localhost$/);
+    const facts = await frame.evaluate(() => {
+      const dd = window.ddClient;
+      return { image: dd.extension.image, platform: dd.host.platform, arch: dd.host.arch, hostname: dd.host.hostname, writable: Object.getOwnPropertyDescriptor(window, 'ddClient')?.writable };
+    });
+    expect(facts).toEqual({ image: demo, platform: process.platform, arch: process.arch, hostname: hostname(), writable: false });
+  });
+
+  it('runs docker commands, blocking and streaming, with one layer of quotes taken off and no shell', async () => {
+    const frame = await pageOf('Demo');
+    const result = await frame.evaluate(async () => {
+      const version = await window.ddClient.docker.cli.exec('version', ['--format', '"{{json .Server.Version}}"']);
+      const literal = await window.ddClient.docker.cli.exec('version', ['--format', '{{.Client.Os}}; echo pwned $(id)']);
+      const failed = await window.ddClient.docker.cli.exec('inspect', ['no-such-container-berth']).then(
+        () => null,
+        (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+      const lines: string[] = [];
+      const code = await new Promise<number>((done) =>
+        window.ddClient.docker.cli.exec('version', ['--format', '{{.Server.Os}}\n{{.Server.Arch}}'], {
+          stream: { splitOutputLines: true, onOutput: (data) => void ('stdout' in data && lines.push(data.stdout)), onClose: done },
+        }),
+      );
+      return { version: version.parseJsonObject(), literal: literal.stdout, failed, lines, code };
+    });
+    const engine = (await docker(instance, ['version', '--format', '{{.Server.Version}}'])).stdout.trim();
+    expect(result.version).toBe(engine);
+    expect(result.literal).toBe(`${process.platform}; echo pwned $(id)\n`);
+    expect(result.failed?.code).not.toBe(0);
+    expect(result.failed?.stderr).toContain('no-such-container-berth');
+    expect(result.lines).toEqual(['linux', 'amd64']);
+    expect(result.code).toBe(0);
+  });
+
+  it('lists containers and images as the Engine API does', async () => {
+    const frame = await pageOf('Demo');
+    const lists = await frame.evaluate(async () => {
+      const containers = (await window.ddClient.docker.listContainers({ all: true })) as Array<{ Id: string; Names: string[]; Labels: Record<string, string> }>;
+      const images = (await window.ddClient.docker.listImages()) as Array<{ Id: string; RepoTags: string[] | null }>;
+      return { containers, images };
+    });
+    const backend = lists.containers.find((container) => container.Labels['com.docker.desktop.extension'] === 'true');
+    expect(backend?.Id).toMatch(/^[0-9a-f]{64}$/);
+    expect(backend?.Names[0]).toMatch(/^\//);
+    expect(lists.images.some((image) => image.RepoTags?.includes(demo))).toBe(true);
+  });
+
+  it("reaches its backend's socket through Berth's tunnel, v1 and v0, with ServiceError for a non-2xx", async () => {
+    const frame = await pageOf('Demo');
+    const answers = await frame.evaluate(async () => {
+      const service = window.ddClient.extension.vm!.service!;
+      const hello = await service.get('/hello');
+      const posted = await service.post('/echo', { name: 'berth' });
+      const put = await service.put('/echo', 'text body');
+      const patched = await service.patch('/echo', { n: 1 });
+      const deleted = await service.delete('/echo');
+      const head = await service.head('/hello').then(() => 'ok');
+      const requested = await service.request({ url: '/echo', method: 'POST', headers: {}, data: { via: 'request' } });
+      const teapot = await service.get('/status/418').then(
+        () => null,
+        (error: { name?: string; statusCode?: number }) => ({ name: error.name, statusCode: error.statusCode }),
+      );
+      const v0 = await window.ddClient.backend.get('/hello');
+      return { hello, posted, put, patched, deleted, head, requested, teapot, v0 };
+    });
+    expect(answers.hello).toEqual({ message: 'hello from demo' });
+    expect(answers.posted).toMatchObject({ method: 'POST', contentType: 'application/json', body: '{"name":"berth"}' });
+    expect(answers.put).toMatchObject({ method: 'PUT', body: 'text body' });
+    expect(answers.patched).toMatchObject({ method: 'PATCH' });
+    expect(answers.deleted).toMatchObject({ method: 'DELETE' });
+    expect(answers.head).toBe('ok');
+    expect(answers.requested).toMatchObject({ method: 'POST', body: '{"via":"request"}' });
+    expect(answers.teapot).toEqual({ name: 'ServiceError', statusCode: 418 });
+    expect(answers.v0).toEqual({ message: 'hello from demo' });
+  });
+
+  it('runs commands in its backend container and its own host binaries', async () => {
+    const frame = await pageOf('Demo');
+    const runs = await frame.evaluate(async () => {
+      const inVm = await window.ddClient.extension.vm!.cli.exec('cat', ['/proc/1/cmdline']);
+      const host = await window.ddClient.extension.host!.cli.exec('hello', ['"a b"', "'c'", '$(id)']);
+      return { inVm: inVm.stdout, host: host.lines(), hostErr: host.stderr };
+    });
+    expect(runs.inVm).toContain('/server.pl');
+    expect(runs.host).toEqual(['arg:a b', 'arg:c', 'arg:$(id)']);
+    expect(runs.hostErr).toBe('to stderr\n');
+  });
+
+  it('ends a streaming process on close(), and every one the page started when the user leaves the tab', async () => {
+    const frame = await pageOf('Demo');
+    const closed = await frame.evaluate(async (marker) => {
+      const ticks: string[] = [];
+      return new Promise<{ ticks: number; code: number }>((done) => {
+        const process = window.ddClient.extension.host!.cli.exec('ticker', [marker], {
+          stream: {
+            splitOutputLines: true,
+            onOutput: (data) => {
+              if ('stdout' in data) ticks.push(data.stdout);
+              if (ticks.length === 3) {
+                process.close();
+                setTimeout(() => done({ ticks: ticks.length, code: -2 }), 1500);
+              }
+            },
+            onClose: (code: number) => done({ ticks: ticks.length, code }),
+          },
+        });
+      });
+    }, MARKER);
+    expect(closed.ticks).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => processesWith(MARKER).length, { timeout: 10_000 }).toBe(0);
+    await frame.evaluate((marker) => {
+      window.ddClient.extension.host!.cli.exec('ticker', [marker], { stream: { onOutput: () => undefined } });
+    }, MARKER);
+    await expect.poll(() => processesWith(MARKER).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Images', exact: true }).click();
+    await expect.poll(() => processesWith(MARKER).length, { timeout: 10_000 }).toBe(0);
+  });
+
+  it('shows toasts in the window, v1 and v0', async () => {
+    const frame = await openTab('Demo');
+    await frame.evaluate(() => {
+      window.ddClient.desktopUI.toast.success(`saved ${1 + 1} things`);
+      window.ddClient.toastError('v0 went wrong');
+    });
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'saved 2 things' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'v0 went wrong' }).count()).toBe(1);
+  });
+
+  it("asks the window's file chooser, and the page gets the chosen paths", async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'bt-chooser-'));
+    writeFileSync(join(folder, 'pick-me.txt'), 'x');
+    const frame = await pageOf('Demo');
+    const answer = frame.evaluate(() => window.ddClient.desktopUI.dialog.showOpenDialog({ properties: ['openFile'] }));
+    const chooser = page.getByRole('dialog');
+    await chooser.getByLabel('Path', { exact: true }).fill(folder);
+    await chooser.getByLabel('Path', { exact: true }).press('Enter');
+    await chooser.getByRole('radio', { name: 'pick-me.txt' }).check();
+    await chooser.getByRole('button', { name: 'Open', exact: true }).click();
+    expect(await answer).toEqual({ canceled: false, filePaths: [join(folder, 'pick-me.txt')] });
+  });
+
+  it('opens web links in a new tab, and refuses file: ones', async () => {
+    const frame = await pageOf('Demo');
+    const target = `${registry.url}/v2/`;
+    const opened = page.context().waitForEvent('page', { timeout: 20_000 });
+    await frame.evaluate((url) => window.ddClient.host.openExternal(url), target);
+    expect((await opened).url()).toBe(target);
+    const refused = await frame.evaluate(() => {
+      try {
+        window.ddClient.host.openExternal('file:///etc/passwd');
+        return 'opened';
+      } catch (error) {
+        return (error as Error).name;
+      }
+    });
+    expect(refused).toBe('TypeError');
+  });
+
+  it("navigates onto Berth's own views, and rejects an object that does not exist", async () => {
+    const frame = await pageOf('Demo');
+    const missing = await frame.evaluate(() => window.ddClient.desktopUI.navigate.viewContainer('no-such-container-berth').then(() => 'resolved', () => 'rejected'));
+    expect(missing).toBe('rejected');
+    await frame.evaluate(() => window.ddClient.desktopUI.navigate.viewImages());
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/images');
+  });
+
+  it('refuses what a hostile extension reaches for: the contract, Node, another backend, other binaries, file: links', async () => {
+    await openTabAfterInstall('Hostile', hostile);
+    const frame = await pageOf('Hostile');
+    const demoKey = extensionKey(demo.replace(/:[^:/]*$/, ''));
+    const port = new URL(page.url()).port;
+    const tries = await frame.evaluate(
+      async ({ port, demoKey }) => {
+        /** One frame on a socket, and what came back (or how it ended). */
+        const ask = (url: string, frame: object): Promise<unknown> =>
+          new Promise((done) => {
+            const socket = new WebSocket(url);
+            socket.onopen = () => socket.send(JSON.stringify(frame));
+            socket.onmessage = (message) => done(JSON.parse(String(message.data)));
+            socket.onerror = () => done('refused');
+            setTimeout(() => done('no answer'), 10_000);
+          });
+        const own = `ws://${location.host}/__berth/ddclient`;
+        const errorName = (reply: unknown) => (reply as { error?: { name: string } }).error?.name ?? reply;
+        return {
+          node: [typeof (window as unknown as { require?: unknown }).require, typeof (window as unknown as { process?: unknown }).process, typeof (window as unknown as { berth?: unknown }).berth],
+          windowSocket: await ask(`ws://127.0.0.1:${port}/ws`, { type: 'call', id: 1, channel: 'engine.stop', request: {} }),
+          contractOnOwnSocket: errorName(await ask(own, { type: 'call', id: 1, channel: 'extensions.remove', request: { key: demoKey } })),
+          otherBackend: errorName(await ask(own, { type: 'call', id: 1, channel: 'ddClient.service', request: { key: demoKey, method: 'GET', url: '/hello' } })),
+          otherBinary: await window.ddClient.extension.host!.cli.exec('/bin/sh', ['-c', 'id']).then(
+            () => 'ran',
+            (error: { name?: string }) => error.name,
+          ),
+          otherExtensionsBinary: errorName(await ask(own, { type: 'open', id: 2, channel: 'ddClient.exec', request: { key: demoKey, scope: 'host', command: 'hello', args: [] } })),
+          fileLink: errorName(await ask(own, { type: 'call', id: 3, channel: 'ddClient.openExternal', request: { url: 'file:///etc/passwd' } })),
+          frameUrl: await fetch(`http://127.0.0.1:${port}/extension-frame?key=${demoKey}`, { credentials: 'include' }).then(
+            (response) => response.status,
+            () => 'refused',
+          ),
+        };
+      },
+      { port, demoKey },
+    );
+    expect(tries.node).toEqual(['undefined', 'undefined', 'undefined']);
+    expect(tries.windowSocket).toBe('refused');
+    expect(tries.contractOnOwnSocket).toBe('Forbidden');
+    expect(tries.otherBackend).toBe('NoBackend');
+    expect(tries.otherBinary).toBe('BinaryRefused');
+    expect(tries.otherExtensionsBinary).toBe('BinaryRefused');
+    expect(tries.fileLink).toBe('LinkRefused');
+    // The window's cookie stays with the window: the page learns no other extension's address.
+    expect(['refused', 401]).toContain(tries.frameUrl);
+  });
+
+  it('removes an extension with its files, containers and volumes', async () => {
+    await page.goto(page.url().replace(/#.*$/, '#/extensions'));
+    const key = extensionKey(demo.replace(/:[^:/]*$/, ''));
+    await page.getByRole('row', { name: 'Demo' }).getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove', exact: true }).click();
+    await expect.poll(() => existsSync(join(extensionsDir, key)), { timeout: 60_000 }).toBe(false);
+    const left = await docker(instance, ['ps', '--all', '--filter', `label=berth.extension.key=${key}`, '--format', '{{.ID}}']);
+    expect(left.stdout.trim()).toBe('');
+    await expect.poll(() => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Demo' }).count()).toBe(0);
+  });
+
+  async function openTabAfterInstall(title: string, reference: string): Promise<void> {
+    await page.goto(page.url().replace(/#.*$/, '#/extensions'));
+    await install(reference);
+    await expect.poll(() => page.getByRole('row', { name: title }).count(), { timeout: 120_000 }).toBe(1);
+    await openTab(title);
+  }
+});

@@ -1,0 +1,78 @@
+import { parse, stringify } from 'yaml';
+import { BerthError } from '../api/errors';
+import type { Extension } from '../api/extensions';
+
+/** Where a backend makes its socket, in its containers; the guest holds one such folder per extension. */
+export const GUEST_SERVICES = '/run/guest-services';
+
+/** Names the extension a backend container belongs to, by its key (Docker Desktop's labels name its id). */
+export const KEY_LABEL = 'berth.extension.key';
+/** Marks the containers of the compose file's first service. */
+export const VM_SERVICE_LABEL = 'berth.extension.vm-service';
+
+type Mapping = Record<string, unknown>;
+const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A volume entry's path in the container, in either of compose's syntaxes. */
+function targetOf(entry: unknown): string | null {
+  if (isMapping(entry)) return typeof entry.target === 'string' ? entry.target : null;
+  if (typeof entry !== 'string') return null;
+  const parts = entry.split(':');
+  return parts.length === 1 ? parts[0] : parts[1];
+}
+
+/** Labels as a mapping, whichever syntax the file used (a list of KEY=VALUE, or a mapping). */
+function labelsOf(labels: unknown): Mapping {
+  if (Array.isArray(labels)) {
+    return Object.fromEntries(
+      labels.map((label) => {
+        const text = String(label);
+        const at = text.indexOf('=');
+        return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
+      }),
+    );
+  }
+  return isMapping(labels) ? { ...labels } : {};
+}
+
+/**
+ * The extension's compose file as Berth runs it in the guest: every service gets the extension's own socket
+ * folder at /run/guest-services (one folder per extension, so no backend sees another's socket), Docker
+ * Desktop's extension labels and Berth's key label (the first service also VM_SERVICE_LABEL), and restart: unless-stopped where it sets no policy.
+ * ${DESKTOP_PLUGIN_IMAGE} stays for compose to fill in from its environment.
+ */
+export function composeForGuest(text: string, extension: Extension, file: string): string {
+  const bad = (why: string): BerthError =>
+    new BerthError('BadComposeFile', `${extension.title}'s compose file ${file} ${why}.`, `The extension ${extension.id} is broken: ask its publisher, or install another version.`);
+  let document: unknown;
+  try {
+    document = parse(text, { merge: true, maxAliasCount: 1000 });
+  } catch (error) {
+    throw bad(`is not valid YAML (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (!isMapping(document)) throw bad('is not a mapping');
+  const services = document.services;
+  if (!isMapping(services) || Object.keys(services).length === 0) throw bad('has no services');
+  // The project is named by Berth (-p); a name here would be ignored anyway.
+  delete document.name;
+  let first = true;
+  for (const [name, service] of Object.entries(services)) {
+    if (!isMapping(service)) throw bad(`describes service "${name}" as something other than a mapping`);
+    const volumes = Array.isArray(service.volumes) ? service.volumes.filter((entry) => targetOf(entry) !== GUEST_SERVICES) : [];
+    volumes.push(`${GUEST_SERVICES}/${extension.key}:${GUEST_SERVICES}`);
+    service.volumes = volumes;
+    const labels: Mapping = {
+      ...labelsOf(service.labels),
+      'com.docker.desktop.extension': 'true',
+      'com.docker.desktop.extension.name': extension.id,
+      [KEY_LABEL]: extension.key,
+    };
+    // vm.cli.exec runs in the first service, as Docker Desktop's SDK talks to the first one only.
+    if (first) labels[VM_SERVICE_LABEL] = 'true';
+    else delete labels[VM_SERVICE_LABEL];
+    service.labels = labels;
+    first = false;
+    if (service.restart === undefined) service.restart = 'unless-stopped';
+  }
+  return stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
+}

@@ -1,0 +1,125 @@
+import { hostname } from 'node:os';
+import type { CallName, EventName, PayloadOf, StreamName } from '../api/contract';
+import type { Handlers } from '../api/dispatch';
+import type { StreamHandlers } from '../api/streams';
+import type { Backend } from '../daemon/backend';
+import { BerthError } from '../api/errors';
+import { registryOfText } from '../engine/images/transfer';
+import type { HomePaths } from '../home';
+import { credentialsFor } from '../registry/logins';
+import { GuestBackends } from './backend';
+import { catalog } from './catalog';
+import { dockerCli, hostBinary, runProcess } from './exec';
+import { installExtension, updateExtension, type InstallContext } from './install';
+import { ImageFiles } from './imageFiles';
+import { extensionFolder, findInstalled, listInstalled, recoverLeftovers } from './installed';
+import { removeExtension } from './remove';
+import { browseFolder, checkExternalLink, DialogQuestions, routeFor } from './requests';
+import { serviceRequest } from './service';
+import { execInBackend } from './vmExec';
+
+type Prefixed = `extensions.${string}` | `ddClient.${string}`;
+export type ExtensionCalls = Pick<Handlers, Extract<CallName, Prefixed>>;
+export type ExtensionStreams = Pick<StreamHandlers, Extract<StreamName, Prefixed>>;
+
+export interface ExtensionServices {
+  backend: Backend;
+  paths: HomePaths;
+  env: NodeJS.ProcessEnv;
+  log(line: string): void;
+  broadcast<E extends EventName>(channel: E, payload: PayloadOf<E>): void;
+}
+
+/** The extensions domain's channels: what the window asks (install, list, ...) and what extension pages ask (ddClient). */
+export function extensionChannels(services: ExtensionServices): { calls: ExtensionCalls; streams: ExtensionStreams; engineUp(): void } {
+  const { backend, paths, env, log, broadcast } = services;
+  const dir = paths.extensionsDir;
+  const backends = (): GuestBackends => new GuestBackends(backend.guest(), backend.docker(), log);
+  // The engine is asked for only when a step needs it: an extension without a backend can go while it is stopped.
+  const context = (): InstallContext => ({
+    get docker() {
+      return backend.docker();
+    },
+    get backends() {
+      return backends();
+    },
+    extensionsDir: dir,
+    log,
+  });
+  const changed = (): { extensions: ReturnType<typeof listInstalled> } => {
+    const list = { extensions: listInstalled(dir, log) };
+    broadcast('extensions.changed', list);
+    return list;
+  };
+  const dialogs = new DialogQuestions((request) => broadcast('extensions.request', request));
+  const auth = (image: string) => credentialsFor(env, registryOfText(image));
+
+  const calls: ExtensionCalls = {
+    'extensions.list': async () => ({ extensions: listInstalled(dir, log) }),
+    'extensions.catalog': async () => ({ entries: catalog() }),
+    'extensions.remove': async ({ key }) => {
+      await removeExtension(context(), key);
+      return changed();
+    },
+    'extensions.answerDialog': async ({ id, filePaths }) => {
+      dialogs.answer(id, filePaths);
+      return {};
+    },
+    'extensions.browse': ({ path }) => browseFolder(path),
+    'ddClient.context': async ({ key }) => ({ image: findInstalled(dir, key).image, platform: process.platform, arch: process.arch, hostname: hostname() }),
+    'ddClient.listContainers': async ({ options }) => (await backend.docker().listContainers(options)) as unknown[],
+    'ddClient.listImages': async ({ options }) => (await backend.docker().listImages(options)) as unknown[],
+    'ddClient.service': (request) => serviceRequest(backend.guest(), findInstalled(dir, request.key), request),
+    'ddClient.toast': async ({ key, level, message }) => {
+      broadcast('extensions.request', { kind: 'toast', key, title: findInstalled(dir, key).title, level, message });
+      return {};
+    },
+    'ddClient.navigate': async (request) => {
+      findInstalled(dir, request.key);
+      broadcast('extensions.request', { kind: 'navigate', key: request.key, route: await routeFor(() => backend.docker(), request) });
+      return {};
+    },
+    'ddClient.openExternal': async ({ key, url }) => {
+      findInstalled(dir, key);
+      broadcast('extensions.request', { kind: 'openExternal', key, url: checkExternalLink(url) });
+      return {};
+    },
+    'ddClient.showOpenDialog': ({ key, directory, multiple }) => dialogs.ask(findInstalled(dir, key), directory, multiple),
+  };
+
+  const streams: ExtensionStreams = {
+    'extensions.install': async ({ image }, session) => {
+      await installExtension(context(), image, session.signal, session.send, await auth(image));
+      changed();
+    },
+    'extensions.update': async ({ key, image }, session) => {
+      const target = image ?? findInstalled(dir, key).image;
+      await updateExtension(context(), key, image, session.signal, session.send, await auth(target));
+      changed();
+    },
+    'ddClient.exec': async (request, session) => {
+      const extension = findInstalled(dir, request.key);
+      const { scope, command, args, cwd, env: extra } = request;
+      if (scope === 'docker') return dockerCli(paths.dockerSocket, command, args, { cwd, env: extra }, session.signal, session.send);
+      if (scope === 'vm') return execInBackend(backend.docker(), backend.guest(), extension, command, args, session.signal, session.send, { cwd, env: extra });
+      const folder = extensionFolder(dir, extension.key);
+      const file = hostBinary(extension, folder, command);
+      const missing = new BerthError('BinaryMissing', `${file} cannot be started.`, `Reinstall ${extension.title}.`);
+      return runProcess(file, args, { cwd: cwd ?? folder, env: { ...process.env, ...extra }, missing }, session.signal, session.send);
+    },
+  };
+
+  /**
+   * Once the engine runs, installed extensions' backends come back (compose brings up what is not running), and
+   * containers an interrupted install left go.
+   */
+  const engineUp = (): void => {
+    const complain = (what: string) => (error: Error) => log(`${what}: ${error.message}`);
+    void ImageFiles.sweep(backend.docker()).catch(complain('extension install leftovers'));
+    const installed = listInstalled(dir, log).filter((extension) => extension.vm);
+    if (installed.length) void backends().ensure(installed, (key) => extensionFolder(dir, key)).catch(complain('extension backends'));
+  };
+  // An install, update or removal a crash cut short is finished or undone before anything lists extensions.
+  void recoverLeftovers(dir, log).catch((error: Error) => log(`extension leftovers: ${error.message}`));
+  return { calls, streams, engineUp };
+}

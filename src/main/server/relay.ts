@@ -1,0 +1,72 @@
+import type { RawData, WebSocket } from 'ws';
+import type { StreamHandle } from '../api/client';
+import type { Frame, StreamName } from '../api/contract';
+import { toWire } from '../api/errors';
+import type { Link } from './index';
+
+type ClientFrame = Extract<Frame, { type: 'call' | 'open' | 'input' | 'cancel' }>;
+const clientFrames = new Set(['call', 'open', 'input', 'cancel']);
+
+/** Only the shape is checked here; channels, requests and input are checked by the link and the daemon. */
+function parseClientFrame(text: string): ClientFrame | null {
+  try {
+    const frame = JSON.parse(text) as Partial<ClientFrame> | null;
+    return frame && clientFrames.has(String(frame.type)) && typeof frame.id === 'number' ? (frame as ClientFrame) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a socket may ask: the request to pass on for `channel`, or an error to answer with. The window may
+ * ask anything; an extension's page only its own ddClient channels.
+ */
+export type Admit = (channel: unknown, request: unknown) => unknown;
+
+export const admitAll: Admit = (_channel, request) => request;
+
+export function sendFrame(ws: WebSocket, frame: Frame): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+}
+
+/** Carries one socket's calls and streams to the daemon; streams it left open end with it. */
+export function relaySocket(ws: WebSocket, link: Link, admit: Admit): void {
+  const streams = new Map<number, StreamHandle<StreamName>>();
+  ws.on('close', () => {
+    for (const handle of streams.values()) handle.cancel();
+    streams.clear();
+  });
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    const frame = isBinary ? null : parseClientFrame(data.toString());
+    if (!frame) return ws.close(1008, 'expected a call or stream frame');
+    const { id } = frame;
+    if (frame.type === 'call') {
+      Promise.resolve()
+        .then(() => link.invoke(frame.channel, admit(frame.channel, frame.request)))
+        .then(
+          (result) => sendFrame(ws, { type: 'reply', id, result }),
+          (error: unknown) => sendFrame(ws, { type: 'reply', id, error: toWire(error) }),
+        );
+    } else if (frame.type === 'open' && !streams.has(id)) {
+      let request: unknown;
+      try {
+        request = admit(frame.channel, frame.request);
+      } catch (error) {
+        return sendFrame(ws, { type: 'end', id, error: toWire(error) });
+      }
+      const handle = link.stream(frame.channel, request, {
+        chunk: (payload) => sendFrame(ws, { type: 'chunk', id, payload }),
+        end: (error) => {
+          streams.delete(id);
+          sendFrame(ws, error ? { type: 'end', id, error: toWire(error) } : { type: 'end', id });
+        },
+      });
+      streams.set(id, handle);
+    } else if (frame.type === 'input') {
+      streams.get(id)?.write(frame.payload as never);
+    } else if (frame.type === 'cancel') {
+      streams.get(id)?.cancel();
+      streams.delete(id);
+    }
+  });
+}
