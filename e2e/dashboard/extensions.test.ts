@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DdClient } from '../../src/extension-client/types';
 import { extensionKey } from '../../src/main/extensions/key';
 import { berth, docker, processesWith } from '../support/berth';
+import { screenshot } from '../support/browser';
 import { buildBackendImage } from '../support/extensionBackends';
 import { extensionLabels, ICON_SVG, pushExtensionImages, uiExtension } from '../support/extensionImages';
 import { openDashboard, type Dashboard } from '../support/dashboard';
@@ -39,11 +40,37 @@ const demoFiles = {
   '/linux/ticker': `#!/bin/sh\nn=0\nwhile true; do n=$((n+1)); echo "tick $n"; sleep 0.2; done\n`,
 };
 
+/** A second extension whose backend is a compose file: a named volume and the engine's socket, as Docker Desktop's docs show. */
+const composedFiles = {
+  '/metadata.json': JSON.stringify({
+    icon: 'icon.svg',
+    ui: { 'dashboard-tab': { title: 'Composed', root: '/ui', src: 'index.html' } },
+    vm: { composefile: 'backend/docker-compose.yaml', exposes: { socket: 'composed.sock' } },
+  }),
+  '/icon.svg': ICON_SVG,
+  '/ui/index.html': '<!doctype html><html><head><title>Composed</title></head><body><h1>Composed page</h1></body></html>\n',
+  '/backend/docker-compose.yaml': [
+    'services:',
+    '  api:',
+    '    image: ${DESKTOP_PLUGIN_IMAGE}',
+    '    command: ["/usr/bin/perl", "/server.pl", "/run/guest-services/composed.sock"]',
+    '    environment:',
+    '      NAME: composed',
+    '    volumes:',
+    '      - state:/state',
+    '      - /var/run/docker.sock.raw:/var/run/docker.sock',
+    'volumes:',
+    '  state:',
+    '',
+  ].join('\n'),
+};
+
 describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and driven from their own pages`, () => {
   let dashboard: Dashboard | undefined;
   let page: Page;
   let registry: LocalRegistry;
   let demo = '';
+  let composed = '';
   let hostile = '';
   let unlabelled = '';
   const extensionsDir = join(instance.home, 'extensions');
@@ -76,10 +103,23 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
       env: { NAME: 'demo' },
       labels: extensionLabels('Demo'),
     });
+    const composedLocal = await buildBackendImage(instance, {
+      repository: `berth-tests/composed-${stamp}`,
+      tag: '2.0.0',
+      files: composedFiles,
+      cmd: ['/bin/sh'],
+      labels: extensionLabels('Composed'),
+    });
     demo = `${registry.fromGuest}/${local}`;
-    for (const args of [['tag', local, demo], ['push', demo], ['rmi', local, demo]]) {
-      const run = await docker(instance, args, { timeoutMs: 120_000 });
-      expect(run.code, run.stderr).toBe(0);
+    composed = `${registry.fromGuest}/${composedLocal}`;
+    for (const [from, to] of [
+      [local, demo],
+      [composedLocal, composed],
+    ]) {
+      for (const args of [['tag', from!, to!], ['push', to!], ['rmi', from!, to!]]) {
+        const run = await docker(instance, args, { timeoutMs: 120_000 });
+        expect(run.code, run.stderr).toBe(0);
+      }
     }
     [hostile, unlabelled] = await pushExtensionImages(instance, registry, [
       uiExtension(`berth-tests/hostile-${stamp}`, '1.0.0', 'Hostile'),
@@ -92,8 +132,10 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
   afterAll(async () => {
     if (dashboard?.errors.length) console.log(`page errors:\n${dashboard.errors.join('\n')}`);
     await dashboard?.close();
-    if (hostile) await berth(instance, ['extension', 'rm', hostile.replace(/:[^:/]*$/, '')]);
-    for (const reference of [demo, hostile]) {
+    for (const reference of [hostile, composed]) {
+      if (reference) await berth(instance, ['extension', 'rm', reference.replace(/:[^:/]*$/, '')]);
+    }
+    for (const reference of [demo, hostile, composed]) {
       if (reference) await docker(instance, ['rmi', '-f', reference]);
     }
     await registry?.stop();
@@ -117,11 +159,13 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
     const containers = await docker(instance, ['ps', '--filter', `label=berth.extension.key=${key}`, '--format', '{{.State}}']);
     expect(containers.stdout.trim()).toBe('running');
     await expect.poll(() => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Demo' }).count()).toBe(1);
+    await screenshot(page, 'extensions');
   });
 
   it('gives the page ddClient before its scripts run, with this host and the extension image', async () => {
     const frame = await openTab('Demo');
     expect(new URL(frame.url()).hostname).toMatch(/^[0-9a-f]{32}\.localhost$/);
+    await screenshot(page, 'extension-tab');
     const facts = await frame.evaluate(() => {
       const dd = window.ddClient;
       return { image: dd.extension.image, platform: dd.host.platform, arch: dd.host.arch, hostname: dd.host.hostname, writable: Object.getOwnPropertyDescriptor(window, 'ddClient')?.writable };
@@ -279,12 +323,68 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
     expect(refused).toBe('TypeError');
   });
 
-  it("navigates onto Berth's own views, and rejects an object that does not exist", async () => {
-    const frame = await pageOf('Demo');
-    const missing = await frame.evaluate(() => window.ddClient.desktopUI.navigate.viewContainer('no-such-container-berth').then(() => 'resolved', () => 'rejected'));
-    expect(missing).toBe('rejected');
-    await frame.evaluate(() => window.ddClient.desktopUI.navigate.viewImages());
-    await expect.poll(() => new URL(page.url()).hash).toBe('#/images');
+  it("navigates onto Berth's own views, v1 and v0, and rejects an object that does not exist", async () => {
+    const key = extensionKey(demo.replace(/:[^:/]*$/, ''));
+    const backendId = (await docker(instance, ['ps', '-q', '--no-trunc', '--filter', `label=berth.extension.key=${key}`])).stdout.trim();
+    const volume = `berth-ext-e2e-${stamp}`;
+    expect((await docker(instance, ['volume', 'create', volume])).code).toBe(0);
+    const [repository, tag] = [demo.slice(0, demo.lastIndexOf(':')), demo.slice(demo.lastIndexOf(':') + 1)];
+    const intents: Array<[string, string]> = [
+      ['dd.desktopUI.navigate.viewContainers()', '#/containers'],
+      [`dd.desktopUI.navigate.viewContainer(${JSON.stringify(backendId)})`, `#/containers/${backendId}`],
+      [`dd.desktopUI.navigate.viewContainerLogs(${JSON.stringify(backendId)})`, `#/containers/${backendId}/logs`],
+      [`dd.desktopUI.navigate.viewContainerInspect(${JSON.stringify(backendId.slice(0, 12))})`, `#/containers/${backendId}/inspect`],
+      [`dd.desktopUI.navigate.viewContainerTerminal(${JSON.stringify(backendId)})`, `#/containers/${backendId}/terminal`],
+      [`dd.desktopUI.navigate.viewContainerStats(${JSON.stringify(backendId)})`, `#/containers/${backendId}/stats`],
+      ['dd.desktopUI.navigate.viewImages()', '#/images'],
+      [`dd.desktopUI.navigate.viewImage(${JSON.stringify(repository)}, ${JSON.stringify(tag)})`, `#/images?search=${encodeURIComponent(demo)}`],
+      ['dd.desktopUI.navigate.viewVolumes()', '#/volumes'],
+      [`dd.desktopUI.navigate.viewVolume(${JSON.stringify(volume)})`, `#/volumes?search=${volume}`],
+      [`dd.navigateToContainerLogs(${JSON.stringify(backendId)})`, `#/containers/${backendId}/logs`],
+    ];
+    for (const [call, hash] of intents) {
+      const frame = await openTab('Demo');
+      const missing = await frame.evaluate(() => window.ddClient.desktopUI.navigate.viewVolume('no-such-volume-berth').then(() => 'resolved', () => 'rejected'));
+      expect(missing).toBe('rejected');
+      await frame.evaluate((code) => new Function('dd', `return ${code}`)(window.ddClient), call);
+      await expect.poll(() => new URL(page.url()).hash, { message: call }).toBe(hash);
+    }
+    await docker(instance, ['volume', 'rm', volume]);
+  });
+
+  it('hides extension containers from the Containers view unless asked', async () => {
+    const key = extensionKey(demo.replace(/:[^:/]*$/, ''));
+    const name = (await docker(instance, ['ps', '--filter', `label=berth.extension.key=${key}`, '--format', '{{.Names}}'])).stdout.trim();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Containers', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Containers', exact: true }).count()).toBe(1);
+    expect(await page.getByRole('row').filter({ hasText: name }).count()).toBe(0);
+    await page.getByLabel('Show extension containers').check();
+    await expect.poll(() => page.getByRole('row').filter({ hasText: name }).count()).toBe(1);
+    await page.getByLabel('Show extension containers').uncheck();
+  });
+
+  it('runs a compose backend with its named volume and the engine socket, and reaches it from the page', async () => {
+    await openTabAfterInstall('Composed', composed);
+    const frame = await pageOf('Composed');
+    const answers = await frame.evaluate(async () => {
+      const service = window.ddClient.extension.vm!.service!;
+      return { hello: await service.get('/hello'), engine: await service.get('/engine') };
+    });
+    expect(answers).toEqual({ hello: { message: 'hello from composed' }, engine: { ping: 'OK' } });
+    const key = extensionKey(composed.replace(/:[^:/]*$/, ''));
+    const volumes = await docker(instance, ['volume', 'ls', '--filter', `label=com.docker.compose.project=berth-ext-${key}`, '--format', '{{.Name}}']);
+    expect(volumes.stdout.trim()).toBe(`berth-ext-${key}_state`);
+  });
+
+  it('brings installed extensions and their backends back after the engine restarts', async () => {
+    const restarted = await berth(instance, ['restart']);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    const listed = await berth(instance, ['extension', 'ls']);
+    expect(listed.stdout).toContain(composed.replace(/:[^:/]*$/, ''));
+    expect(listed.stdout).toContain(demo.replace(/:[^:/]*$/, ''));
+    const frame = await openTab('Composed');
+    const hello = () => frame.evaluate(() => window.ddClient.extension.vm!.service!.get('/hello').then((answer) => JSON.stringify(answer), () => 'down'));
+    await expect.poll(hello, { timeout: 60_000 }).toBe('{"message":"hello from composed"}');
   });
 
   it('refuses what a hostile extension reaches for: the contract, Node, another backend, other binaries, file: links', async () => {

@@ -5,7 +5,8 @@ import { toWire, type WireError } from '../../main/api/errors';
 import type { CatalogEntry, Extension, InstallProgress } from '../../main/api/extensions';
 import type { TransferProgress } from '../../main/api/images';
 import { parseReference, repositoryOf } from '../../main/api/reference';
-import { invoke, on, onOpen, stream } from '../bridge';
+import { invoke, stream } from '../bridge';
+import { followed } from './followed';
 import { useAttempts } from './engineList';
 
 /** One install or update the window started, as its stream tells it. */
@@ -49,30 +50,12 @@ export function mergeStep(steps: readonly InstallProgress[], progress: InstallPr
  * cancel one half done, and its outcome stays until dismissed.
  */
 export const useExtensionsStore = defineStore('extensions', () => {
-  const extensions = shallowRef<Extension[]>([]);
-  const loaded = ref(false);
-  const loadError = ref<WireError | null>(null);
-  let following = false;
-
-  async function load(): Promise<void> {
-    try {
-      extensions.value = (await invoke('extensions.list', {})).extensions;
-      loaded.value = true;
-      loadError.value = null;
-    } catch (error) {
-      loadError.value = toWire(error);
-    }
-  }
-
-  function follow(): void {
-    if (following) return;
-    following = true;
-    on('extensions.changed', (next) => {
-      extensions.value = next.extensions;
-      loaded.value = true;
-    });
-    onOpen(() => void load());
-  }
+  const { value: extensions, loaded, loadError, load, follow } = followed(
+    [] as Extension[],
+    async () => (await invoke('extensions.list', {})).extensions,
+    'extensions.changed',
+    (next) => next.extensions,
+  );
 
   const find = (key: string): Extension | undefined => extensions.value.find((extension) => extension.key === key);
   /** The ones with a dashboard tab, by title: the sidebar lists them. */

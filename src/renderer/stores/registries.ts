@@ -3,7 +3,8 @@ import { reactive, ref, shallowRef } from 'vue';
 import type { RequestOf } from '../../main/api/contract';
 import { toWire, type WireError } from '../../main/api/errors';
 import type { ApplyProgress, RegistryLogin, RegistrySettings } from '../../main/api/registry';
-import { invoke, on, onOpen, stream } from '../bridge';
+import { invoke, stream } from '../bridge';
+import { followed } from './followed';
 import { useAttempts } from './engineList';
 
 export interface Applying {
@@ -20,30 +21,12 @@ export interface Applying {
  * not cancel a restart half done.
  */
 export const useRegistriesStore = defineStore('registries', () => {
-  const logins = shallowRef<RegistryLogin[]>([]);
-  const loaded = ref(false);
-  const loadError = ref<WireError | null>(null);
-  let following = false;
-
-  async function load(): Promise<void> {
-    try {
-      logins.value = (await invoke('registry.logins', {})).logins;
-      loaded.value = true;
-      loadError.value = null;
-    } catch (error) {
-      loadError.value = toWire(error);
-    }
-  }
-
-  function follow(): void {
-    if (following) return;
-    following = true;
-    on('registry.changed', (next) => {
-      logins.value = next.logins;
-      loaded.value = true;
-    });
-    onOpen(() => void load());
-  }
+  const { value: logins, loaded, loadError, load, follow } = followed(
+    [] as RegistryLogin[],
+    async () => (await invoke('registry.logins', {})).logins,
+    'registry.changed',
+    (next) => next.logins,
+  );
 
   /** Throws the backend's error (a wrong password, an unreachable registry) for the form to show beside itself. */
   async function signIn(request: RequestOf<'registry.signIn'>): Promise<RegistryLogin> {
