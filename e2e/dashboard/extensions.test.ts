@@ -83,8 +83,12 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
     await frame!.waitForFunction(() => document.readyState === 'complete' && 'ddClient' in window, undefined, { timeout: 30_000 });
     return frame!;
   };
+  /** Opens the extension's tab afresh (by way of Extensions, so an open tab is left first): a new frame, a new page. */
   const openTab = async (title: string): Promise<Frame> => {
-    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: title }).click();
+    const sections = page.getByRole('navigation', { name: 'Sections' });
+    await sections.getByRole('link', { name: 'Extensions', exact: true }).click();
+    await expect.poll(() => page.locator('iframe').count()).toBe(0);
+    await sections.getByRole('link', { name: title }).click();
     return pageOf(title);
   };
   const install = async (reference: string): Promise<void> => {
@@ -253,6 +257,50 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
     expect(runs.hostErr).toBe('to stderr\n');
   });
 
+  it('answers the v0 API the same way', async () => {
+    const frame = await pageOf('Demo');
+    const key = extensionKey(demo.replace(/:[^:/]*$/, ''));
+    const backendName = (await docker(instance, ['ps', '--filter', `label=berth.extension.key=${key}`, '--format', '{{.Names}}'])).stdout.trim();
+    const answers = await frame.evaluate(async (container) => {
+      const dd = window.ddClient;
+      /** A v0 spawn's output, once it reports its exit code. */
+      const spawned = (start: (callback: (data: { stdout?: string; code?: number }, error: unknown) => void) => void) =>
+        new Promise<string>((done, fail) => {
+          let out = '';
+          start((data, error) => {
+            if (error) fail(error);
+            if (data.stdout) out += data.stdout;
+            if (data.code !== undefined) done(`${out.trim()} (exit ${data.code})`);
+          });
+        });
+      const containers = (await dd.listContainers()) as Array<{ Names: string[] }>;
+      return {
+        listed: containers.some((each) => each.Names.includes(`/${container}`)),
+        images: Array.isArray(await dd.listImages()),
+        execDocker: (await dd.execDockerCmd('inspect', '--format', '{{.State.Status}}', container)).stdout.trim(),
+        spawnDocker: await spawned((callback) => dd.spawnDockerCmd('inspect', ['--format', '{{.Config.Image}}', container], callback)),
+        execHost: (await dd.execHostCmd('hello "two words" three')).lines(),
+        spawnHost: await spawned((callback) => dd.spawnHostCmd('hello', ['v0'], callback)),
+        inVm: (await dd.backend.execInVMExtension('cat /proc/1/cmdline')).stdout.includes('/server.pl'),
+        spawnInVm: await spawned((callback) => dd.backend.spawnInVMExtension('echo', ['from', 'vm'], callback)),
+        inContainer: (await dd.backend.execInContainer(container, 'echo "in container"')).stdout.trim(),
+        posted: await dd.backend.post('/echo', { v0: true }),
+      };
+    }, backendName);
+    expect(answers).toEqual({
+      listed: true,
+      images: true,
+      execDocker: 'running',
+      spawnDocker: `${demo} (exit 0)`,
+      execHost: ['arg:two words', 'arg:three'],
+      spawnHost: 'arg:v0 (exit 0)',
+      inVm: true,
+      spawnInVm: 'from vm (exit 0)',
+      inContainer: 'in container',
+      posted: expect.objectContaining({ method: 'POST', body: '{"v0":true}' }),
+    });
+  });
+
   it('ends a streaming process on close(), and every one the page started when the user leaves the tab', async () => {
     const frame = await pageOf('Demo');
     const closed = await frame.evaluate(async (marker) => {
@@ -385,6 +433,21 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
     const frame = await openTab('Composed');
     const hello = () => frame.evaluate(() => window.ddClient.extension.vm!.service!.get('/hello').then((answer) => JSON.stringify(answer), () => 'down'));
     await expect.poll(hello, { timeout: 60_000 }).toBe('{"message":"hello from composed"}');
+  });
+
+  it('shows the details from the labels, and updates in place keeping the named volume', async () => {
+    const frame = await openTab('Composed');
+    await frame.evaluate(() => window.ddClient.extension.vm!.cli.exec('touch', ['/state/kept']));
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Extensions', exact: true }).click();
+    await page.getByRole('row', { name: 'Composed' }).getByRole('button', { name: 'Details', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1, name: 'Composed' }).count()).toBe(1);
+    expect(await page.getByText("Composed, made offline for Berth's tests").count()).toBeGreaterThan(0);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Extensions', exact: true }).click();
+    await page.getByRole('row', { name: 'Composed' }).getByRole('button', { name: 'Update', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Updated Composed' }).count(), { timeout: 180_000 }).toBe(1);
+    const after = await openTab('Composed');
+    const listing = () => after.evaluate(() => window.ddClient.extension.vm!.cli.exec('ls', ['/state']).then((result) => result.stdout.trim(), () => 'not yet'));
+    await expect.poll(listing, { timeout: 30_000 }).toBe('kept');
   });
 
   it('refuses what a hostile extension reaches for: the contract, Node, another backend, other binaries, file: links', async () => {
