@@ -208,16 +208,7 @@ describe('removing a backend', () => {
   const volume = `${projectOf(composeExtension.key)}_data`;
   const volumes = async (): Promise<string[]> => ((await engine.listVolumes()).Volumes ?? []).map((entry) => entry.Name);
 
-  it('keeps its named volumes for an update', async () => {
-    await backends.remove(composeExtension, { keepVolumes: true });
-    expect(await projectContainers(composeExtension)).toEqual([]);
-    expect(await volumes()).toContain(volume);
-    expect(await guest(`ls ${guestFolder(composeExtension.key)} /run/guest-services/${composeExtension.key} 2>&1 || true`)).toContain('No such file');
-    await backends.start(composeExtension, composeFolder);
-    const log = await eventually(() => call(composeExtension, 'GET', '/file?/data/log'), (reply) => reply.body === 'started\nstarted\n');
-    expect(log.body).toBe('started\nstarted\n');
-  });
-
+  // An update keeping them is e2e/dashboard/extensions.test.ts's, through the window.
   it('drops them on an uninstall, with its containers and guest folders', async () => {
     await backends.remove(composeExtension, { keepVolumes: false });
     expect(await projectContainers(composeExtension)).toEqual([]);
