@@ -9,7 +9,8 @@ import { execInBackend } from '../../src/main/extensions/vmExec';
 import { runInGuest } from '../../src/main/tunnel/guestCommand';
 import type { SshLink } from '../../src/main/tunnel/link';
 import { docker } from '../support/berth';
-import { backendServerCommand, buildBackendImage, extensionFolder, extensionRecord, guestLink } from '../support/extensionBackends';
+import { backendServerCommand, buildBackendImage, extensionFolder, extensionRecord } from '../support/extensionBackends';
+import { guestLink } from '../support/guest';
 import { sharedInstance } from '../support/shared';
 
 const instance = sharedInstance();

@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyProgress, RegistrySettings } from '../../src/main/api/registry';
 import { connectDaemon } from '../../src/main/daemon/connect';
 import { homePaths } from '../../src/main/home';
-import { berth, docker, importBusybox, newInstance, writeSettings } from '../support/berth';
+import { runInGuest } from '../../src/main/tunnel/guestCommand';
+import type { SshLink } from '../../src/main/tunnel/link';
+import { berth, docker, newInstance, writeSettings } from '../support/berth';
+import { guestLink } from '../support/guest';
 import { makeTestCa } from '../support/tlsCa';
 
 const instance = newInstance();
@@ -12,10 +15,12 @@ const certsDir = join(instance.env.DOCKER_CONFIG!, 'certs.d');
 let fromSettings = '';
 let fromDockerCli = '';
 
-/** A file of the guest's own root, read through a privileged container in PID 1's mount namespace. */
+let link: SshLink;
+
+/** A file of the guest's own root, read over a second SSH connection with Berth's key; null when there is none. */
 async function guestFile(path: string): Promise<string | null> {
-  const read = await docker(instance, ['run', '--rm', '--privileged', '--pid=host', 'busybox:offline', 'nsenter', '-t', '1', '-m', 'cat', path]);
-  return read.code === 0 ? read.stdout : null;
+  const read = await runInGuest(link, `cat ${path} 2>/dev/null || echo '<absent>'`, { hint: 'test' });
+  return read === '<absent>\n' ? null : read;
 }
 
 async function insecureRegistries(): Promise<string[]> {
@@ -54,10 +59,11 @@ beforeAll(async () => {
   });
   const started = await berth(instance, ['start']);
   expect(started.code, started.stderr).toBe(0);
-  expect((await importBusybox(instance, 'busybox:offline')).code).toBe(0);
+  link = await guestLink(instance);
 });
 
 afterAll(async () => {
+  link?.close();
   await berth(instance, ['stop']);
   rmSync(instance.home, { recursive: true, force: true });
 });
