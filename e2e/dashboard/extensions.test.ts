@@ -75,7 +75,6 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
   let unlabelled = '';
   const extensionsDir = join(instance.home, 'extensions');
 
-  const button = (name: string) => page.getByRole('button', { name, exact: true });
   /** The extension's page inside the window's sandboxed frame. */
   const pageOf = async (title: string): Promise<Frame> => {
     const handle = await page.locator(`iframe[title="${title}"]`).elementHandle({ timeout: 30_000 });

@@ -1,13 +1,10 @@
-import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import type { EngineStatus } from '../api/engine';
-import { toWire } from '../api/errors';
 import { homePaths } from '../home';
 import { readAsset, securityHeaders } from '../server/http';
 import { DaemonLink } from '../daemon/link';
 import { appRoot } from '../vm/image';
-import type { StreamHandle } from '../api/client';
-import type { StreamName } from '../api/contract';
 import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, OPEN } from '../../preload/ipc';
 import { admitAll } from '../server/relay';
 import { EXTENSION_SCHEME, ExtensionViews } from './extensionViews';

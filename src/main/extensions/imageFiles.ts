@@ -143,7 +143,6 @@ export async function unpackTar(source: Readable, top: string, into: string, ima
  */
 export class ImageFiles {
   private constructor(
-    private readonly docker: Docker,
     private readonly container: Docker.Container,
     private readonly image: string,
   ) {}
@@ -160,7 +159,7 @@ export class ImageFiles {
         Labels: { 'dev.berth.extension.unpack': image },
         HostConfig: { NetworkMode: 'none' },
       });
-      return new ImageFiles(docker, container, image);
+      return new ImageFiles(container, image);
     } catch (error) {
       throw new BerthError('ExtensionUnpackFailed', `Could not open ${image} to read its files: ${refusal(error).said}`, 'The daemon log has the details; try again.');
     }

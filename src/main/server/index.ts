@@ -3,9 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { StreamHandle } from '../api/client';
-import type { Frame, StreamName } from '../api/contract';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { BerthError, toWire } from '../api/errors';
 import type { HomePaths } from '../home';
 import { appRoot } from '../vm/image';
