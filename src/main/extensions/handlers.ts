@@ -5,6 +5,7 @@ import type { StreamHandlers } from '../api/streams';
 import type { Backend } from '../daemon/backend';
 import { BerthError } from '../api/errors';
 import { registryOfText } from '../engine/images/transfer';
+import type { Extension } from '../api/extensions';
 import type { HomePaths } from '../home';
 import { credentialsFor } from '../registry/logins';
 import { GuestBackends } from './backend';
@@ -12,7 +13,7 @@ import { catalog } from './catalog';
 import { dockerCli, hostBinary, runProcess } from './exec';
 import { installExtension, updateExtension, type InstallContext } from './install';
 import { ImageFiles } from './imageFiles';
-import { extensionFolder, findInstalled, listInstalled, recoverLeftovers } from './installed';
+import { extensionFolder, listInstalled, pickExtension, recoverLeftovers } from './installed';
 import { removeExtension } from './remove';
 import { browseFolder, checkExternalLink, DialogQuestions, routeFor } from './requests';
 import { serviceRequest } from './service';
@@ -46,59 +47,71 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
     extensionsDir: dir,
     log,
   });
-  const changed = (): { extensions: ReturnType<typeof listInstalled> } => {
-    const list = { extensions: listInstalled(dir, log) };
+  // Only this daemon installs, updates and removes: the list is read from disk once and again after each change,
+  // not on every call a page makes.
+  let installed: Extension[] | null = null;
+  const current = (): Extension[] => (installed ??= listInstalled(dir, log));
+  const find = (key: string): Extension => pickExtension(current(), key);
+  const changed = (): { extensions: Extension[] } => {
+    installed = null;
+    const list = { extensions: current() };
     broadcast('extensions.changed', list);
     return list;
+  };
+  /** An install, update or removal: whether it ends well or not, the list is read again and sent out. */
+  const changing = async (work: () => Promise<unknown>): Promise<{ extensions: Extension[] }> => {
+    try {
+      await work();
+    } finally {
+      changed();
+    }
+    return { extensions: current() };
   };
   const dialogs = new DialogQuestions((request) => broadcast('extensions.request', request));
   const auth = (image: string) => credentialsFor(env, registryOfText(image));
 
   const calls: ExtensionCalls = {
-    'extensions.list': async () => ({ extensions: listInstalled(dir, log) }),
+    'extensions.list': async () => ({ extensions: current() }),
     'extensions.catalog': async () => ({ entries: catalog() }),
-    'extensions.remove': async ({ key }) => {
-      await removeExtension(context(), key);
-      return changed();
-    },
+    'extensions.remove': ({ key }) => changing(() => removeExtension(context(), key)),
     'extensions.answerDialog': async ({ id, filePaths }) => {
       dialogs.answer(id, filePaths);
       return {};
     },
     'extensions.browse': ({ path }) => browseFolder(path),
-    'ddClient.context': async ({ key }) => ({ image: findInstalled(dir, key).image, platform: process.platform, arch: process.arch, hostname: hostname() }),
+    'ddClient.context': async ({ key }) => ({ image: find(key).image, platform: process.platform, arch: process.arch, hostname: hostname() }),
     'ddClient.listContainers': async ({ options }) => (await backend.docker().listContainers(options)) as unknown[],
     'ddClient.listImages': async ({ options }) => (await backend.docker().listImages(options)) as unknown[],
-    'ddClient.service': (request) => serviceRequest(backend.guest(), findInstalled(dir, request.key), request),
+    'ddClient.service': (request) => serviceRequest(backend.guest(), find(request.key), request),
     'ddClient.toast': async ({ key, level, message }) => {
-      broadcast('extensions.request', { kind: 'toast', key, title: findInstalled(dir, key).title, level, message });
+      broadcast('extensions.request', { kind: 'toast', key, title: find(key).title, level, message });
       return {};
     },
     'ddClient.navigate': async (request) => {
-      findInstalled(dir, request.key);
+      find(request.key);
       broadcast('extensions.request', { kind: 'navigate', key: request.key, route: await routeFor(() => backend.docker(), request) });
       return {};
     },
     'ddClient.openExternal': async ({ key, url }) => {
-      findInstalled(dir, key);
+      find(key);
       broadcast('extensions.request', { kind: 'openExternal', key, url: checkExternalLink(url) });
       return {};
     },
-    'ddClient.showOpenDialog': ({ key, directory, multiple }) => dialogs.ask(findInstalled(dir, key), directory, multiple),
+    'ddClient.showOpenDialog': ({ key, directory, multiple }) => dialogs.ask(find(key), directory, multiple),
   };
 
   const streams: ExtensionStreams = {
     'extensions.install': async ({ image }, session) => {
-      await installExtension(context(), image, session.signal, session.send, await auth(image));
-      changed();
+      const credentials = await auth(image);
+      await changing(() => installExtension(context(), image, session.signal, session.send, credentials));
     },
     'extensions.update': async ({ key, image }, session) => {
-      const target = image ?? findInstalled(dir, key).image;
-      await updateExtension(context(), key, image, session.signal, session.send, await auth(target));
-      changed();
+      const target = image ?? find(key).image;
+      const credentials = await auth(target);
+      await changing(() => updateExtension(context(), key, image, session.signal, session.send, credentials));
     },
     'ddClient.exec': async (request, session) => {
-      const extension = findInstalled(dir, request.key);
+      const extension = find(request.key);
       const { scope, command, args, cwd, env: extra } = request;
       if (scope === 'docker') return dockerCli(paths.dockerSocket, command, args, { cwd, env: extra }, session.signal, session.send);
       if (scope === 'vm') return execInBackend(backend.docker(), backend.guest(), extension, command, args, session.signal, session.send, { cwd, env: extra });
@@ -116,10 +129,13 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
   const engineUp = (): void => {
     const complain = (what: string) => (error: Error) => log(`${what}: ${error.message}`);
     void ImageFiles.sweep(backend.docker()).catch(complain('extension install leftovers'));
-    const installed = listInstalled(dir, log).filter((extension) => extension.vm);
-    if (installed.length) void backends().ensure(installed, (key) => extensionFolder(dir, key)).catch(complain('extension backends'));
+    const withBackends = current().filter((extension) => extension.vm);
+    if (withBackends.length) void backends().ensure(withBackends, (key) => extensionFolder(dir, key)).catch(complain('extension backends'));
   };
   // An install, update or removal a crash cut short is finished or undone before anything lists extensions.
-  void recoverLeftovers(dir, log).catch((error: Error) => log(`extension leftovers: ${error.message}`));
+  void recoverLeftovers(dir, log).then(
+    () => (installed = null),
+    (error: Error) => log(`extension leftovers: ${error.message}`),
+  );
   return { calls, streams, engineUp };
 }

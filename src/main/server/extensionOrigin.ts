@@ -27,6 +27,7 @@ const LOOPBACK = ['http://localhost:*', 'http://127.0.0.1:*', 'ws://localhost:*'
  */
 export class ExtensionOrigins {
   private readonly byLabel = new Map<string, string>();
+  private readonly labels = new Map<string, string>();
 
   constructor(
     private readonly token: string,
@@ -36,8 +37,12 @@ export class ExtensionOrigins {
   ) {}
 
   private label(key: string): string {
-    const label = createHmac('sha256', this.token).update(key).digest('hex').slice(0, 32);
-    this.byLabel.set(label, key);
+    let label = this.labels.get(key);
+    if (!label) {
+      label = createHmac('sha256', this.token).update(key).digest('hex').slice(0, 32);
+      this.labels.set(key, label);
+      this.byLabel.set(label, key);
+    }
     return label;
   }
 
@@ -58,7 +63,8 @@ export class ExtensionOrigins {
   }
 
   private headers(key: string, port: number): Record<string, string> {
-    const self = `http://${this.label(key)}.localhost:${port}`;
+    const host = `${this.label(key)}.localhost:${port}`;
+    const self = `http://${host}`;
     return {
       // Extensions are web apps built every which way (inline styles, eval in some frameworks, web APIs of
       // their vendors); what keeps them in their place is their own origin and the frame's sandbox.
@@ -70,7 +76,7 @@ export class ExtensionOrigins {
         `font-src 'self' data: https:`,
         // Services the user runs on this computer (a backend's published port, say) are theirs to reach too;
         // Berth's own server still answers only the window and each page's own origin.
-        `connect-src 'self' ws://${this.label(key)}.localhost:${port} https: wss: ${LOOPBACK}`,
+        `connect-src 'self' ws://${host} https: wss: ${LOOPBACK}`,
         `frame-src 'self' https: ${LOOPBACK}`,
         `frame-ancestors http://127.0.0.1:${port}`,
         "object-src 'none'",
