@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the Berth guest VM image from Debian trixie packages.
 #   sudo vm/build.sh OUTDIR
-# Produces OUTDIR/{vmlinuz,initrd.img,base.img,manifest.json}; see vm/README.md.
+# Produces OUTDIR/{vmlinux,initrd.img,base.img,manifest.json}; see vm/README.md.
 # Needs (host, root): mmdebstrap, e2fsprogs (>= 1.43 for mkfs -d), cpio, zstd.
 # Dev shortcut: BERTH_ROOTFS_TAR=file.tar reuses a tarball produced by an
 # earlier run (BERTH_KEEP_ROOTFS_TAR=file.tar saves one); never used for releases.
@@ -53,7 +53,22 @@ fi
 KVER=$(ls "$R/lib/modules" | sort -V | tail -n 1)
 MODDIR=$R/lib/modules/$KVER
 phase "kernel $KVER"
-cp "$R/boot/vmlinuz-$KVER" "$STAGE/vmlinuz"
+# QEMU boots an ELF kernel through its PVH entry point: no real-mode set-up and no decompression in
+# the guest, about 0.8 s less under TCG. The ELF is the bzImage's payload, which the boot header
+# locates (setup sectors, payload offset and length; the last 4 bytes are the unpacked size).
+u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+BZ=$R/boot/vmlinuz-$KVER
+SETUP=$(od -An -tu1 -j 497 -N1 "$BZ" | tr -d ' ')
+[ "$SETUP" = 0 ] && SETUP=4
+PAYLOAD=$(( (SETUP + 1) * 512 + $(u32 "$BZ" 584) ))
+case $(od -An -tx1 -j "$PAYLOAD" -N4 "$BZ" | tr -d ' ') in
+	28b52ffd) UNPACK="zstd -dq" ;;
+	fd377a58) UNPACK="xz -dcq" ;;
+	1f8b*) UNPACK="gzip -dcq" ;;
+	*) echo "build: unknown compression in $BZ" >&2; exit 1 ;;
+esac
+dd if="$BZ" iflag=skip_bytes,count_bytes skip="$PAYLOAD" count=$(($(u32 "$BZ" 588) - 4)) status=none | $UNPACK >"$STAGE/vmlinux"
+[ "$(head -c 4 "$STAGE/vmlinux" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || { echo "build: $BZ did not unpack to an ELF kernel" >&2; exit 1; }
 
 # ------------------------------------------------------------------ manifest
 phase "manifest"

@@ -33,6 +33,22 @@ describe('the guest kernel under emulation', () => {
     expect(cgroupPatches).toEqual([]);
   });
 
+  it('leaves out the security modules that have no policy in the guest, and containers keep seccomp and a reduced capability set', async () => {
+    const modules = await inGuest('dmesg | grep "LSM: initializing"');
+    expect(modules.code, modules.stderr).toBe(0);
+    // Lockdown, IMA and EVM always start (with no policy they check nothing); the rest are left out.
+    const started = /LSM: initializing lsm=([\w,]+)/.exec(modules.stdout)![1].split(',');
+    expect(started).toContain('capability');
+    for (const module of ['selinux', 'apparmor', 'landlock', 'yama', 'tomoyo', 'bpf', 'ipe']) expect(started).not.toContain(module);
+    const confined = await docker(instance, ['run', '--rm', 'busybox:offline', 'cat', '/proc/self/status']);
+    expect(confined.code, confined.stderr).toBe(0);
+    // Docker's default seccomp profile (filter mode 2) and its default capability set, without CAP_SYS_ADMIN.
+    expect(confined.stdout).toMatch(/Seccomp:\s+2/);
+    const capabilities = BigInt(`0x${/CapEff:\s+([0-9a-f]+)/.exec(confined.stdout)![1]}`);
+    expect(capabilities).not.toBe(0n);
+    expect(capabilities & (1n << 21n)).toBe(0n);
+  });
+
   it('places dockerd on vCPU 0 and containerd on vCPU 1 when the CPUs are emulated', async () => {
     const accelerator = (await status(instance)).accelerator;
     const placed = await inGuest('for d in dockerd containerd; do grep Cpus_allowed_list /proc/$(cat /run/berth/$d.pid)/status; done');

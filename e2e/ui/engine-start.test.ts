@@ -35,7 +35,7 @@ describe('the Engine page during a start', () => {
     // A guest image of empty files and a "QEMU" that dies after a few seconds: a start that gets as far as booting.
     fakes = mkdtempSync(join(tmpdir(), 'bt-fakes-'));
     mkdirSync(join(fakes, 'image'));
-    for (const file of ['vmlinuz', 'initrd.img', 'base.img']) writeFileSync(join(fakes, 'image', file), '');
+    for (const file of ['vmlinux', 'initrd.img', 'base.img']) writeFileSync(join(fakes, 'image', file), '');
     writeFileSync(join(fakes, 'image', 'manifest.json'), JSON.stringify({ kernel: 'fake', docker: 'fake' }));
     writeFileSync(join(fakes, 'qemu'), '#!/bin/sh\nsleep 4\nexit 1\n');
     chmodSync(join(fakes, 'qemu'), 0o755);

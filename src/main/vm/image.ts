@@ -44,7 +44,7 @@ export interface LocatedImage extends GuestImage {
 }
 
 function imageAt(dir: string, id: string): LocatedImage | null {
-  const files = ['vmlinuz', 'initrd.img', 'base.img', 'manifest.json'].map((name) => join(dir, name));
+  const files = ['vmlinux', 'initrd.img', 'base.img', 'manifest.json'].map((name) => join(dir, name));
   if (!files.every((file) => existsSync(file))) return null;
   return {
     id,
@@ -63,7 +63,7 @@ export function locateImage(cacheDir: string, env = process.env): LocatedImage |
     if (!image) {
       throw new BerthError(
         'ImageIncomplete',
-        `BERTH_IMAGE=${env.BERTH_IMAGE} does not hold vmlinuz, initrd.img, base.img and manifest.json.`,
+        `BERTH_IMAGE=${env.BERTH_IMAGE} does not hold vmlinux, initrd.img, base.img and manifest.json.`,
         'Point BERTH_IMAGE at a folder made by `berth image build`, or unset it.',
       );
     }

@@ -3,7 +3,7 @@ import { findQemu, kernelCommandLine, qemuArgs, startValues, type MachineSpec } 
 
 const spec: MachineSpec = {
   accelerator: 'tcg',
-  image: { dir: '/img', kernel: '/img/vmlinuz', initrd: '/img/initrd.img', base: '/img/base.img' },
+  image: { dir: '/img', kernel: '/img/vmlinux', initrd: '/img/initrd.img', base: '/img/base.img' },
   dataDisk: '/home/data.img',
   dataIsNew: false,
   cpus: 2,
