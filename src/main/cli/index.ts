@@ -3,13 +3,9 @@ import type { EngineStatus } from '../api/engine';
 import { CONTEXT_NAME } from '../engine/context';
 import { homePaths, imageCacheDir } from '../home';
 import { readPid, waitGone } from '../pidfile';
-import { Backend } from '../daemon/backend';
 import { connectDaemon } from '../daemon/connect';
-import { runDaemon } from '../daemon/main';
-import { serve } from '../server';
 import { buildImage, locateImage } from '../vm/image';
 import { stopLeftoverMachine } from '../vm/machine';
-import { extensionCommand } from './extension';
 import { formatStatus, printError, stepPrinter } from './output';
 
 const USAGE = `Usage: berth <command>
@@ -28,8 +24,14 @@ State lives in BERTH_HOME (now: ${homePaths().home}).`;
 
 const paths = homePaths();
 
+// The daemon, the browser server and the extension commands are loaded only by the commands that run them:
+// every `berth start` and `berth status` would otherwise load the whole backend (dockerode, ssh2, ...) first.
+
 /** With no daemon, the engine is stopped: the same status a fresh backend reports. */
-const stoppedStatus = (): EngineStatus => new Backend(paths, process.env, () => undefined).status();
+async function stoppedStatus(): Promise<EngineStatus> {
+  const { Backend } = await import('../daemon/backend');
+  return new Backend(paths, process.env, () => undefined).status();
+}
 
 /** Starts (or restarts) the engine, printing each step as it ends, then how to reach it. */
 async function bringUp(channel: 'engine.start' | 'engine.restart'): Promise<number> {
@@ -68,7 +70,7 @@ async function stop(): Promise<number> {
 
 async function status(json: boolean): Promise<number> {
   const connection = await connectDaemon(paths, false);
-  const current = connection ? await connection.client.invoke('engine.status', {}) : stoppedStatus();
+  const current = connection ? await connection.client.invoke('engine.status', {}) : await stoppedStatus();
   connection?.close();
   process.stdout.write(`${json ? JSON.stringify(current) : formatStatus(current)}\n`);
   return 0;
@@ -97,11 +99,11 @@ async function main(argv: string[]): Promise<number> {
     case 'image':
       return image(rest[0]);
     case 'serve':
-      return serve(paths, process.env);
+      return (await import('../server')).serve(paths, process.env);
     case 'extension':
-      return extensionCommand(paths, rest);
+      return (await import('./extension')).extensionCommand(paths, rest);
     case 'daemon':
-      await runDaemon(paths, process.env);
+      await (await import('../daemon/main')).runDaemon(paths, process.env);
       return -1;
     case undefined:
     case 'help':

@@ -41,7 +41,7 @@ export async function connectDaemon(paths: HomePaths, spawnIfMissing: boolean): 
     spawnDaemon(paths);
     const until = Date.now() + 15_000;
     while (!socket && Date.now() < until) {
-      await new Promise((done) => setTimeout(done, 50));
+      await new Promise((done) => setTimeout(done, 10));
       socket = await dial(paths.controlSocket).catch(() => null);
     }
     if (!socket) {

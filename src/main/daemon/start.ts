@@ -316,8 +316,8 @@ export const startSteps: StepDef<StartContext>[] = [
     async run(ctx) {
       ctx.socket = new HostSocket(ctx.paths.dockerSocket, '/var/run/docker.sock', ctx.link!, ctx.log, createInspector(ctx.shares!));
       await ctx.socket.listen();
+      ctx.docker = await engineClient(ctx.paths.dockerSocket);
       await guestSays(ctx, (m): m is Extract<GuestMessage, { kind: 'ready' }> => m.kind === 'ready', 120_000, 'dockerd ready');
-      ctx.docker = engineClient(ctx.paths.dockerSocket);
       await waitForEngine(ctx.docker, 30_000);
     },
   },

@@ -1,9 +1,13 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { BerthError, type WireError } from '../api/errors';
 
-/** The Docker Engine API, reached through Berth's host socket. */
-export function engineClient(socketPath: string): Docker {
-  return new Docker({ socketPath });
+/**
+ * The Docker Engine API, reached through Berth's host socket. dockerode is loaded here, not when the
+ * daemon starts: the daemon is up sooner, and the start loads it while dockerd is still starting.
+ */
+export async function engineClient(socketPath: string): Promise<Docker> {
+  const { default: Dockerode } = await import('dockerode');
+  return new Dockerode({ socketPath });
 }
 
 /** Pings until the engine answers or `deadlineMs` passes; one answer is enough. */
