@@ -211,7 +211,7 @@ export const startSteps: StepDef<StartContext>[] = [
     async run(ctx, detail) {
       // Verdicts and snapshots describe this machine and QEMU, not one installation: they live beside the image cache.
       const beside = dirname(imageCacheDir(ctx.env));
-      const verdicts = new VerdictStore(join(beside, 'accelerator.json'), VerdictStore.keyFor(ctx.qemu!, ctx.image!.id));
+      const verdicts = new VerdictStore(join(beside, 'accelerator.json'), VerdictStore.keyFor(ctx.qemu!));
       const { list } = candidates(ctx.env, verdicts.read());
       const settings = ctx.settings!;
       // The previous boot's console is kept beside it: it may hold why that VM stopped.

@@ -26,11 +26,18 @@ describe('accelerator candidates', () => {
 });
 
 describe('accelerator verdicts', () => {
-  it('keeps the verdicts of images used side by side apart', () => {
+  it('keys verdicts by QEMU binary and host kernel, not by guest image', () => {
+    const qemu = process.execPath;
+    expect(VerdictStore.keyFor(qemu, '6.1.0')).toBe(VerdictStore.keyFor(qemu, '6.1.0'));
+    expect(VerdictStore.keyFor(qemu, '6.1.0')).not.toBe(VerdictStore.keyFor(qemu, '6.12.0'));
+    expect(VerdictStore.keyFor(qemu, '6.1.0')).toContain(qemu);
+  });
+
+  it('keeps the verdicts of QEMU binaries or host kernels used side by side apart', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'bt-verdicts-')), 'accelerator.json');
     writeFileSync(path, '{"key":"older-format","verdicts":{"kvm":{"ok":true,"reason":"r","at":"t"}}}');
-    const one = new VerdictStore(path, 'qemu:image-one');
-    const two = new VerdictStore(path, 'qemu:image-two');
+    const one = new VerdictStore(path, 'qemu-one:6.1.0');
+    const two = new VerdictStore(path, 'qemu-two:6.1.0');
     expect(one.read()).toEqual({});
     one.record('kvm', { ok: false, reason: 'hang', at: 't1' });
     two.record('kvm', { ok: true, reason: 'fast', at: 't2' });

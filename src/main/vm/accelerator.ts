@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { dirname } from 'node:path';
 
 /** The hardware accelerator each platform offers, tried before falling back to tcg. */
@@ -21,18 +22,22 @@ export interface Verdict {
   at: string;
 }
 
-/** Verdicts per QEMU binary and guest image; several images may be in use side by side. */
+/** Verdicts per QEMU binary and host kernel. */
 type VerdictFile = Record<string, Record<string, Verdict>>;
 
-/** Verdicts are kept per QEMU binary and guest image: a hang is only waited for once. */
+/**
+ * Verdicts are kept per QEMU binary and host kernel: a hang is only waited for once. Whether an
+ * accelerator works is the host's and QEMU's affair, so a new guest image (every Berth update) does not
+ * wait for a known hang again; a new QEMU or host kernel is tried afresh.
+ */
 export class VerdictStore {
   constructor(
     private readonly path: string,
     private readonly key: string,
   ) {}
 
-  static keyFor(qemu: string, imageId: string): string {
-    return `${qemu}@${statSync(qemu).mtimeMs}:${imageId}`;
+  static keyFor(qemu: string, hostKernel = release()): string {
+    return `${qemu}@${statSync(qemu).mtimeMs}:${hostKernel}`;
   }
 
   private readAll(): VerdictFile {
