@@ -94,9 +94,9 @@ function guestSays<T extends GuestMessage>(
   const machine = ctx.machine!;
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
-    machine.console.next(match),
+    machine.console.first(match),
     machine.console
-      .next((m): m is Extract<GuestMessage, { kind: 'error' }> => m.kind === 'error')
+      .first((m): m is Extract<GuestMessage, { kind: 'error' }> => m.kind === 'error')
       .then((error) => {
         const known = GUEST_ERRORS[error.code];
         throw new BerthError(

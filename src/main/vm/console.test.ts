@@ -18,9 +18,17 @@ describe('guest console', () => {
 
   it('joins lines split across chunks and resolves the awaited message', async () => {
     const guest = new GuestConsole();
-    const ready = guest.next((m): m is { kind: 'ready'; uptimeMs: number } => m.kind === 'ready');
+    const ready = guest.first((m): m is { kind: 'ready'; uptimeMs: number } => m.kind === 'ready');
     guest.feed('noise\nberth: rea');
     guest.feed('dy 5000\n');
     await expect(ready).resolves.toEqual({ kind: 'ready', uptimeMs: 5000 });
+  });
+
+  it('resolves with a message that came before the wait began', async () => {
+    const guest = new GuestConsole();
+    guest.feed('berth: step sshd 6300\nberth: ready 9000\n');
+    // A start step that waits for ready only after a slow SSH handshake must still see it.
+    await expect(guest.first((m): m is { kind: 'ready'; uptimeMs: number } => m.kind === 'ready')).resolves.toEqual({ kind: 'ready', uptimeMs: 9000 });
+    await expect(guest.first((m): m is { kind: 'step'; name: string; uptimeMs: number } => m.kind === 'step')).resolves.toMatchObject({ name: 'sshd' });
   });
 });

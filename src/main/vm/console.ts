@@ -35,6 +35,8 @@ export function parseGuestLine(line: string): GuestMessage | null {
 /** Splits a byte stream into lines and emits each guest message as 'message'. */
 export class GuestConsole extends EventEmitter<{ message: [GuestMessage]; line: [string] }> {
   private pending = '';
+  /** Every message of this boot: each is said once, and a start step may begin waiting after it came. */
+  private readonly heard: GuestMessage[] = [];
 
   feed(chunk: Buffer | string): void {
     this.pending += chunk.toString();
@@ -43,12 +45,16 @@ export class GuestConsole extends EventEmitter<{ message: [GuestMessage]; line: 
     for (const line of lines) {
       this.emit('line', line);
       const message = parseGuestLine(line);
-      if (message) this.emit('message', message);
+      if (!message) continue;
+      this.heard.push(message);
+      this.emit('message', message);
     }
   }
 
-  /** Resolves with the first message that `match` accepts. */
-  next<T extends GuestMessage>(match: (message: GuestMessage) => message is T): Promise<T> {
+  /** Resolves with the first message that `match` accepts, whether it came already or is still to come. */
+  first<T extends GuestMessage>(match: (message: GuestMessage) => message is T): Promise<T> {
+    const earlier = this.heard.find(match);
+    if (earlier) return Promise.resolve(earlier);
     return new Promise((resolve) => {
       const listener = (message: GuestMessage): void => {
         if (match(message)) {

@@ -91,7 +91,7 @@ export class Machine {
       let timer: NodeJS.Timeout | undefined;
       type Outcome = { kind: 'ok' } | { kind: 'exited' | 'hung'; why: string };
       const outcome = await Promise.race<Outcome>([
-        machine.console.next((m): m is { kind: 'handshake' } => m.kind === 'handshake').then(() => ({ kind: 'ok' })),
+        machine.console.first((m): m is { kind: 'handshake' } => m.kind === 'handshake').then(() => ({ kind: 'ok' })),
         machine.exited.then((exit) => ({ kind: 'exited', why: `qemu refused it: ${lastLine(exit.stderr) || `exit ${exit.code ?? exit.signal}`}` })),
         new Promise<Outcome>((resolve) => {
           timer = setTimeout(() => resolve({ kind: 'hung', why: `no boot handshake within ${(deadline / 1000).toFixed(1)} s` }), deadline);
