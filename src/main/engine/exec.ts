@@ -88,9 +88,9 @@ function execRefused(id: string, error: unknown): unknown {
   return error;
 }
 
-/** The exec's exit code; the engine records it a moment after the connection ends. */
-async function exitCode(exec: Docker.Exec): Promise<number | null> {
-  for (let tries = 0; tries < 20; tries += 1) {
+/** The exec's exit code; the engine records it a moment after the connection ends (checked every 50 ms). */
+export async function exitCode(exec: Docker.Exec, attempts = 20): Promise<number | null> {
+  for (let tries = 0; tries < attempts; tries += 1) {
     const info = await exec.inspect();
     if (!info.Running) return info.ExitCode ?? null;
     await new Promise((done) => setTimeout(done, 50));

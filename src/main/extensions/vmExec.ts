@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import type { ExecChunk } from '../api/ddClient';
 import { BerthError } from '../api/errors';
 import type { Extension } from '../api/extensions';
+import { exitCode } from '../engine/exec';
 import { runInGuest } from '../tunnel/guestCommand';
 import type { SshLink } from '../tunnel/link';
 import { projectOf } from './backend';
@@ -45,16 +46,6 @@ function textSink(send: (text: string) => void): Writable {
       done();
     },
   });
-}
-
-/** The exec's exit code; the engine records it a moment after its output ends. */
-async function exitCode(exec: Docker.Exec): Promise<number | null> {
-  for (let tries = 0; tries < 40; tries += 1) {
-    const info = await exec.inspect();
-    if (!info.Running) return info.ExitCode ?? null;
-    await new Promise((done) => setTimeout(done, 50));
-  }
-  return null;
 }
 
 /** The exec'd process's id in the guest, once the engine knows it. */
@@ -122,7 +113,7 @@ export async function execInBackend(
   signal.removeEventListener('abort', stop);
   stdout.end();
   stderr.end();
-  const code = await exitCode(exec).catch(() => null);
+  const code = await exitCode(exec, 40).catch(() => null);
   // The engine reports a process a signal ended as 128 + the signal's number.
   if (signalled && code !== null && code > 128) {
     const name = Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0] ?? signalled;

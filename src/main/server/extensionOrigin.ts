@@ -14,6 +14,9 @@ import { relaySocket, type Admit } from './relay';
 
 /** Where the page script that defines window.ddClient is built. */
 const DDCLIENT_SCRIPT = join(appRoot(), 'out', 'preload', 'ddclient.js');
+let ddClientScript: string | null = null;
+/** The built ddClient script, read once: it does not change while the server runs. */
+const ddClientSource = (): string => (ddClientScript ??= readFileSync(DDCLIENT_SCRIPT, 'utf8'));
 /** The page script's path on every extension origin; no extension file can be served there. */
 export const DDCLIENT_PATH = '/__berth/ddclient.js';
 const DDCLIENT_SOCKET = '/__berth/ddclient';
@@ -113,7 +116,7 @@ export class ExtensionOrigins {
     } catch (error) {
       return sendText(res, 503, (error as Error).message, headers);
     }
-    const script = `window.__berthExtension = ${JSON.stringify(context)};\n${readFileSync(DDCLIENT_SCRIPT, 'utf8')}`;
+    const script = `window.__berthExtension = ${JSON.stringify(context)};\n${ddClientSource()}`;
     res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript; charset=utf-8' });
     res.end(script);
   }

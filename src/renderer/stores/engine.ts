@@ -2,7 +2,8 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { EngineState, EngineStatus } from '../../main/api/engine';
 import { toWire, type WireError } from '../../main/api/errors';
-import { invoke, link, on, onOpen } from '../bridge';
+import { invoke, link } from '../bridge';
+import { followed } from './followed';
 
 type Action = 'start' | 'stop' | 'restart';
 
@@ -14,30 +15,15 @@ const ALLOWED: Record<Action, EngineState[]> = {
 
 /** The engine as the backend reports it: loaded once per connection, then kept current by 'engine.changed'. */
 export const useEngineStore = defineStore('engine', () => {
-  const status = ref<EngineStatus | null>(null);
-  const loadError = ref<WireError | null>(null);
+  const { value: status, loadError, load, follow } = followed<EngineStatus | null, 'engine.changed'>(
+    null,
+    () => invoke('engine.status', {}),
+    'engine.changed',
+    (next) => next,
+  );
   const actionError = ref<WireError | null>(null);
   const pending = ref<Action | null>(null);
   const lastAction = ref<Action | null>(null);
-  let following = false;
-
-  async function load(): Promise<void> {
-    try {
-      status.value = await invoke('engine.status', {});
-      loadError.value = null;
-    } catch (error) {
-      loadError.value = toWire(error);
-    }
-  }
-
-  function follow(): void {
-    if (following) return;
-    following = true;
-    on('engine.changed', (next) => {
-      status.value = next;
-    });
-    onOpen(() => void load());
-  }
 
   const state = computed<EngineState | null>(() => status.value?.state ?? null);
   // Stop stays available while a start is pending: that is how a user gives up on a slow start.

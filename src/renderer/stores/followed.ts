@@ -13,8 +13,8 @@ export interface Followed<T> {
 }
 
 /**
- * State that lives on the host, not in the engine (registry logins, installed extensions): read once the
- * window connects, then kept current by the backend's event, whether the engine runs or not.
+ * State the backend owns and announces (the engine's status, registry logins, installed extensions): read
+ * once the window connects, then kept current by the backend's event, whether the engine runs or not.
  */
 export function followed<T, E extends EventName>(initial: T, read: () => Promise<T>, event: E, fromEvent: (payload: PayloadOf<E>) => T): Followed<T> {
   const value = shallowRef(initial) as ShallowRef<T>;
