@@ -18,6 +18,14 @@ describe('the docker CLI through Berth', () => {
     expect(current.network).toBe('host-only');
   });
 
+  it('reports the versions of the engine it runs, as the engine itself gives them', async () => {
+    const engine = JSON.parse((await docker(instance, ['version', '--format', '{{json .Server}}'])).stdout);
+    // They are read just after the engine counts as running, and published when they come.
+    await expect
+      .poll(async () => (await status(instance)).versions, { timeout: 10_000 })
+      .toMatchObject({ docker: engine.Version, api: engine.ApiVersion, kernel: engine.KernelVersion });
+  });
+
   it('answers `docker version` through the host socket and through the berth context', async () => {
     for (const viaContext of [false, true]) {
       const version = await docker(instance, ['version', '--format', '{{.Server.Version}} {{.Server.Os}}'], { viaContext });
