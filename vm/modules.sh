@@ -3,7 +3,8 @@
 # Loaded by the initramfs /init (busybox insmod, uncompressed, in dep order):
 MODS_INITRAMFS="virtio_blk crc32c_generic ext4 overlay"
 # Loaded by berth-boot with modprobe -a, three parallel groups:
-MODS_NET="virtio_net"
+# virtio_console: the serial port Berth's SSH link comes through (berth-ssh-serial).
+MODS_NET="virtio_net virtio_console"
 MODS_ACPI="button evdev"
 # What dockerd (bridge driver, veth, xfrm netlink), our NAT rule and the
 # host-only firewall (iptables-nft) would otherwise autoload one by one.

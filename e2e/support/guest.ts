@@ -22,7 +22,7 @@ function sshPort(instance: Instance): number {
 /** A second SSH connection to the instance's guest, with Berth's own key, as the daemon's. */
 export async function guestLink(instance: Instance): Promise<SshLink> {
   const link = new SshLink({
-    port: sshPort(instance),
+    to: { port: sshPort(instance) },
     privateKey: readFileSync(join(instance.home, 'ssh', 'id_ed25519'), 'utf8'),
     ciphers: ciphersFor('tcg'),
     knownHostFile: join(instance.home, 'ssh', 'known_host'),

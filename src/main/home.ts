@@ -24,6 +24,8 @@ export interface HomePaths {
   dockerSocket: string;
   controlSocket: string;
   qmpSocket: string;
+  /** QEMU's end of the guest's serial SSH port. */
+  sshSocket: string;
   daemonPid: string;
   qemuPid: string;
   sshDir: string;
@@ -50,6 +52,7 @@ export function homePaths(home = berthHome()): HomePaths {
     dockerSocket: join(runDir, 'docker.sock'),
     controlSocket: join(runDir, 'berth.sock'),
     qmpSocket: join(runDir, 'qmp.sock'),
+    sshSocket: join(runDir, 'ssh.sock'),
     daemonPid: join(runDir, 'daemon.pid'),
     qemuPid: join(runDir, 'qemu.pid'),
     sshDir,

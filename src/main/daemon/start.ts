@@ -225,6 +225,7 @@ export const startSteps: StepDef<StartContext>[] = [
         cpus: settings.vm.cpus,
         memoryMiB: settings.vm.memoryMiB,
         sshPort: ctx.sshPort,
+        sshSocket: ctx.paths.sshSocket,
         network: ctx.network!,
         publicKey: ctx.keys!.publicKey,
         shares: ctx.shares!.paths,
@@ -300,7 +301,7 @@ export const startSteps: StepDef<StartContext>[] = [
       );
       const machine = ctx.machine!;
       ctx.link = new SshLink({
-        port: ctx.sshPort!,
+        to: { serialSocket: ctx.paths.sshSocket },
         privateKey: ctx.keys!.privateKey,
         ciphers: ciphersFor(machine.accelerator),
         knownHostFile: ctx.paths.knownHost,

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import ssh2, { type ClientChannel } from 'ssh2';
+import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
+import { dialSerial } from './serialDial';
 
 const { Client } = ssh2;
 type Client = InstanceType<typeof ssh2.Client>;
 
 export interface LinkOptions {
-  port: number;
+  /** The guest's serial SSH port (QEMU's Unix socket), or sshd's TCP port forwarded to the host's loopback. */
+  to: { serialSocket: string } | { port: number };
   privateKey: string;
   ciphers: string[];
   /** Where the guest's host key fingerprint is pinned on first contact. */
@@ -16,6 +18,8 @@ export interface LinkOptions {
 }
 
 const BACKOFF_MS = [50, 100, 200, 400, 800, 1600, 3200, 5000];
+/** A fresh sshd sends its banner as soon as the host connects; waiting longer only finds a stale one. */
+const SERIAL_BANNER_MS = 2_000;
 
 function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64')}`;
@@ -70,7 +74,10 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     throw new Error(`the guest's SSH server did not accept Berth's key: ${lastError}`);
   }
 
-  private dial(timeoutMs: number): Promise<Client> {
+  private async dial(timeoutMs: number): Promise<Client> {
+    const to = this.options.to;
+    const where: ConnectConfig =
+      'port' in to ? { host: '127.0.0.1', port: to.port } : { sock: await dialSerial(to.serialSocket, Math.min(timeoutMs, SERIAL_BANNER_MS)) };
     return new Promise((resolve, reject) => {
       const client = new Client();
       client.once('ready', () => resolve(client));
@@ -79,8 +86,7 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
         reject(error);
       });
       client.connect({
-        host: '127.0.0.1',
-        port: this.options.port,
+        ...where,
         username: 'root',
         privateKey: this.options.privateKey,
         readyTimeout: timeoutMs,

@@ -25,6 +25,7 @@ const spec = {
   publicKey: 'ssh-ed25519 AAAA test',
   shares: [],
   qmpSocket: join(dir, 'qmp.sock'),
+  sshSocket: join(dir, 'ssh.sock'),
   pidFile: join(dir, 'qemu.pid'),
 };
 

@@ -13,6 +13,7 @@ const spec: MachineSpec = {
   publicKey: 'ssh-ed25519 AAAAC3Nza berth',
   shares: ['/home/ana', '/srv/a,b c'],
   qmpSocket: '/home/run/qmp.sock',
+  sshSocket: '/home/run/ssh.sock',
   pidFile: '/home/run/qemu.pid',
 };
 
@@ -47,6 +48,12 @@ describe('qemu command line', () => {
     expect(valueAfter(args, '-drive')).toEqual(
       expect.arrayContaining([expect.stringMatching(/^file=\/img\/base\.img,.*readonly=on/), expect.stringMatching(/^file=\/home\/data\.img,/)]),
     );
+  });
+
+  it("serves the guest's serial SSH port on the host as a Unix socket, commas escaped for QEMU", () => {
+    const args = qemuArgs({ ...spec, sshSocket: '/home/a,b/run/ssh.sock' });
+    expect(valueAfter(args, '-chardev')).toContain('socket,id=ssh,path=/home/a,,b/run/ssh.sock,server=on,wait=off');
+    expect(valueAfter(args, '-device')).toContain('virtserialport,chardev=ssh,name=berth.ssh');
   });
 
   it('adds the direct dockerd path only for benchmarks', () => {

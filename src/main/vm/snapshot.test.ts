@@ -24,6 +24,7 @@ const spec: MachineSpec = {
   publicKey: 'ssh-ed25519 AAAA one',
   shares: ['/home/ana'],
   qmpSocket: join(dir, 'qmp.sock'),
+  sshSocket: join(dir, 'ssh.sock'),
   pidFile: join(dir, 'qemu.pid'),
 };
 const snapshots = join(dir, 'snapshots');
@@ -32,7 +33,7 @@ const fileFor = (changes: Partial<MachineSpec>, imageId = 'img1'): string => sna
 describe('snapshot identity', () => {
   it('is shared by starts that differ only in what the guest gets at its hold', () => {
     const same = fileFor({});
-    expect(fileFor({ sshPort: 41000, publicKey: 'ssh-ed25519 BBBB two', dataIsNew: true, qmpSocket: '/x/q', pidFile: '/x/p', directDockerPort: 2 })).toBe(same);
+    expect(fileFor({ sshPort: 41000, publicKey: 'ssh-ed25519 BBBB two', dataIsNew: true, qmpSocket: '/x/q', sshSocket: '/x/s', pidFile: '/x/p', directDockerPort: 2 })).toBe(same);
     expect(fileFor({ dataDisk: join(dir, 'data.img') })).toBe(same);
   });
 
