@@ -39,6 +39,17 @@ describe('the docker CLI through Berth', () => {
     expect(statSync(join(instance.home, 'run')).mode & 0o777).toBe(0o700);
     expect(statSync(join(instance.home, 'ssh', 'id_ed25519')).mode & 0o777).toBe(0o600);
     expect(statSync(join(instance.home, 'run', 'berth.sock')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(instance.home, 'run', 'ssh.sock')).isSocket()).toBe(true);
+  });
+
+  it("carries Berth's SSH link on the guest's virtio-serial port", async () => {
+    // The name of every process in the guest that holds a virtio-serial port open.
+    const found = await docker(instance, [
+      'run', '--rm', '--pid=host', '--privileged', 'busybox:offline', 'sh', '-c',
+      'for p in /proc/[0-9]*; do for f in $p/fd/*; do case "$(busybox readlink $f 2>/dev/null)" in /dev/vport*) cat $p/comm;; esac; done; done',
+    ]);
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.stdout.split('\n')).toContain('sshd-session');
   });
 
   it('runs a container, reads its output and logs, and execs into it', async () => {
