@@ -20,6 +20,17 @@ export interface LinkOptions {
 const BACKOFF_MS = [50, 100, 200, 400, 800, 1600, 3200, 5000];
 /** A fresh sshd sends its banner as soon as the host connects; waiting longer only finds a stale one. */
 const SERIAL_BANNER_MS = 2_000;
+/**
+ * SSH keepalives: an emulated guest can stall for seconds under load, and dropping the link then would
+ * break every docker command in flight, so 15 s pass without an answer before it counts as lost (a
+ * closed socket or QEMU's exit is noticed at once). On the serial port they come often: under TCG a
+ * reply there now and then stays in the guest until the host next sends something (about one request
+ * in 500 with replies of 1 KB or more, measured), and a keepalive is that something.
+ */
+const KEEPALIVE = {
+  tcp: { keepaliveInterval: 5_000, keepaliveCountMax: 3 },
+  serial: { keepaliveInterval: 200, keepaliveCountMax: 75 },
+};
 
 function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64')}`;
@@ -90,10 +101,7 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
         username: 'root',
         privateKey: this.options.privateKey,
         readyTimeout: timeoutMs,
-        // An emulated guest can stall for seconds under load; dropping the link then would break every
-        // docker command in flight. A closed socket or QEMU's exit is noticed at once without it.
-        keepaliveInterval: 5_000,
-        keepaliveCountMax: 3,
+        ...KEEPALIVE['port' in to ? 'tcp' : 'serial'],
         hostVerifier: (key: Buffer) => this.verifyHost(key),
         algorithms: { cipher: this.options.ciphers as never, compress: ['none'] },
       });
