@@ -91,11 +91,21 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
       'port' in to ? { host: '127.0.0.1', port: to.port } : { sock: await dialSerial(to.serialSocket, Math.min(timeoutMs, SERIAL_BANNER_MS)) };
     return new Promise((resolve, reject) => {
       const client = new Client();
-      client.once('ready', () => resolve(client));
-      client.once('error', (error) => {
+      let settled = false;
+      const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
         client.end();
         reject(error);
+      };
+      client.once('ready', () => {
+        settled = true;
+        resolve(client);
       });
+      // ssh2 may report one failure twice, and a connection that closes after the banner with no error
+      // at all (its handshake timer stops with the socket).
+      client.on('error', fail);
+      client.once('close', () => fail(new Error('the connection closed before the SSH handshake finished')));
       client.connect({
         ...where,
         username: 'root',
