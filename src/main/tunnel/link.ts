@@ -27,10 +27,8 @@ const SERIAL_BANNER_MS = 2_000;
  * reply there now and then stays in the guest until the host next sends something (about one request
  * in 500 with replies of 1 KB or more, measured), and a keepalive is that something.
  */
-const KEEPALIVE = {
-  tcp: { keepaliveInterval: 5_000, keepaliveCountMax: 3 },
-  serial: { keepaliveInterval: 200, keepaliveCountMax: 75 },
-};
+const TCP_KEEPALIVE = { keepaliveInterval: 5_000, keepaliveCountMax: 3 };
+const SERIAL_KEEPALIVE = { keepaliveInterval: 200, keepaliveCountMax: 75 };
 
 function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64')}`;
@@ -87,8 +85,10 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
 
   private async dial(timeoutMs: number): Promise<Client> {
     const to = this.options.to;
-    const where: ConnectConfig =
-      'port' in to ? { host: '127.0.0.1', port: to.port } : { sock: await dialSerial(to.serialSocket, Math.min(timeoutMs, SERIAL_BANNER_MS)) };
+    const transport: ConnectConfig =
+      'port' in to
+        ? { host: '127.0.0.1', port: to.port, ...TCP_KEEPALIVE }
+        : { sock: await dialSerial(to.serialSocket, Math.min(timeoutMs, SERIAL_BANNER_MS)), ...SERIAL_KEEPALIVE };
     return new Promise((resolve, reject) => {
       const client = new Client();
       let settled = false;
@@ -107,11 +107,10 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
       client.on('error', fail);
       client.once('close', () => fail(new Error('the connection closed before the SSH handshake finished')));
       client.connect({
-        ...where,
+        ...transport,
         username: 'root',
         privateKey: this.options.privateKey,
         readyTimeout: timeoutMs,
-        ...KEEPALIVE['port' in to ? 'tcp' : 'serial'],
         hostVerifier: (key: Buffer) => this.verifyHost(key),
         algorithms: { cipher: this.options.ciphers as never, compress: ['none'] },
       });

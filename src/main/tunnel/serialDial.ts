@@ -21,15 +21,14 @@ export function dialSerial(path: string, timeoutMs: number): Promise<Socket> {
     socket.once('error', fail);
     socket.once('close', () => fail(new Error(`${path} closed before an SSH banner`)));
     socket.once('data', (chunk: Buffer) => {
+      const head = chunk.subarray(0, BANNER.length);
+      if (!head.equals(BANNER.subarray(0, head.length))) {
+        fail(new Error(`${path} answered without an SSH banner`));
+        return;
+      }
       clearTimeout(timer);
       socket.removeAllListeners('error').removeAllListeners('close');
       socket.pause();
-      const head = chunk.subarray(0, BANNER.length);
-      if (!head.equals(BANNER.subarray(0, head.length))) {
-        socket.destroy();
-        reject(new Error(`${path} answered without an SSH banner`));
-        return;
-      }
       socket.unshift(chunk);
       resolve(socket);
     });
