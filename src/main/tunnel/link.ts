@@ -24,8 +24,8 @@ const SERIAL_BANNER_MS = 2_000;
  * SSH keepalives: an emulated guest can stall for seconds under load, and dropping the link then would
  * break every docker command in flight, so 15 s pass without an answer before it counts as lost (a
  * closed socket or QEMU's exit is noticed at once). On the serial port they come often: under TCG a
- * reply there now and then stays in the guest until the host next sends something (about one request
- * in 500 with replies of 1 KB or more, measured), and a keepalive is that something.
+ * reply of 1 KB or more now and then stays in the guest until the host next sends something (vm/README.md),
+ * and a keepalive is that something.
  */
 const TCP_KEEPALIVE = { keepaliveInterval: 5_000, keepaliveCountMax: 3 };
 const SERIAL_KEEPALIVE = { keepaliveInterval: 200, keepaliveCountMax: 75 };
