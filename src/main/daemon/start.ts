@@ -315,7 +315,7 @@ export const startSteps: StepDef<StartContext>[] = [
     label: 'Docker API answers',
     hint: (ctx) => `Read ${ctx.paths.consoleLog}: dockerd may have failed in the guest.`,
     async run(ctx) {
-      ctx.socket = new HostSocket(ctx.paths.dockerSocket, '/var/run/docker.sock', ctx.link!, ctx.log, createInspector(ctx.shares!));
+      ctx.socket = new HostSocket(ctx.paths.dockerSocket, '/var/run/docker.sock', ctx.link!, ctx.log, createInspector(ctx.shares!, ctx.paths.dockerSocket));
       await ctx.socket.listen();
       ctx.docker = await engineClient(ctx.paths.dockerSocket);
       await guestSays(ctx, (m): m is Extract<GuestMessage, { kind: 'ready' }> => m.kind === 'ready', 120_000, 'dockerd ready');

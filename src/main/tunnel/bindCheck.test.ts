@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { bindSources, unsharedMessage, unsharedSource } from './bindCheck';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bindSources, mapEngineSocket, socketAliases, unsharedMessage, unsharedSource } from './bindCheck';
 
 describe('bind check', () => {
   it('reads absolute sources from Binds and bind Mounts only', () => {
@@ -27,5 +30,32 @@ describe('bind check', () => {
       'Berth cannot mount /opt/x: it is outside the folders shared with the VM (BERTH_SHARES, which overrides the setting "shares": /tmp/a, /tmp/b). ' +
         'Add it to the shares setting, or set BERTH_SHARES, then restart Berth.',
     );
+  });
+
+  it("maps only binds of the host socket's own path, keeping their options", () => {
+    const create = {
+      HostConfig: {
+        Binds: ['/h/run/docker.sock:/var/run/docker.sock', '/h/run/docker.sock.bak:/b', 'named:/n', 7],
+        Mounts: [{ Type: 'volume', Source: '/h/run/docker.sock', Target: '/v' }],
+      },
+    };
+    expect(mapEngineSocket(create, ['/h/run/docker.sock'])).toBe(true);
+    expect(create.HostConfig.Binds).toEqual(['/var/run/docker.sock:/var/run/docker.sock', '/h/run/docker.sock.bak:/b', 'named:/n', 7]);
+    expect(create.HostConfig.Mounts[0].Source).toBe('/h/run/docker.sock');
+    expect(mapEngineSocket({ HostConfig: { Binds: ['/x:/y'] } }, ['/h/run/docker.sock'])).toBe(false);
+    expect(mapEngineSocket(null, ['/h/run/docker.sock'])).toBe(false);
+  });
+
+  it('knows the socket by its real path when its folder is reached through a link', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-alias-'));
+    try {
+      mkdirSync(join(dir, 'real'));
+      symlinkSync(join(dir, 'real'), join(dir, 'link'));
+      const aliases = socketAliases(join(dir, 'link', 'docker.sock'));
+      expect(aliases).toContain(join(dir, 'link', 'docker.sock'));
+      expect(aliases.some((alias) => alias.endsWith('/real/docker.sock'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,7 +16,7 @@ interface Outcome {
 /** Feeds `parts` one write at a time, as packets would arrive. */
 async function frame(parts: Array<string | Buffer>): Promise<Outcome> {
   let answered = '';
-  const framer = new RequestFramer(createInspector(shares), (response) => (answered += response.toString('latin1')));
+  const framer = new RequestFramer(createInspector(shares, '/home/ana/.local/share/berth/run/docker.sock'), (response) => (answered += response.toString('latin1')));
   const out: Buffer[] = [];
   let ended = false;
   framer.on('data', (chunk: Buffer) => out.push(chunk));
@@ -58,6 +58,30 @@ describe('RequestFramer', () => {
       'Berth cannot mount /opt/x: it is outside the folders shared with the VM (setting "shares": /home/ana). ' +
         'Add it to the shares setting, or set BERTH_SHARES, then restart Berth.',
     );
+  });
+
+  it("gives a bind of Berth's host socket the engine's socket, with the Content-Length of the new body", async () => {
+    const request = create({
+      Binds: ['/home/ana/.local/share/berth/run/docker.sock:/var/run/docker.sock:ro', '/home/ana/src:/src'],
+      Mounts: [{ Type: 'bind', Source: '/home/ana/.local/share/berth/run//docker.sock', Target: '/s' }],
+    });
+    for (const [a, b] of splits(request).filter((_, i) => i % 37 === 0)) {
+      const outcome = await frame([a, b, ping]);
+      expect(outcome.answered).toBe('');
+      const head = outcome.forwarded.slice(0, outcome.forwarded.indexOf('\r\n\r\n'));
+      const length = Number(/\r\nContent-Length: (\d+)/.exec(head)?.[1]);
+      const body = outcome.forwarded.slice(head.length + 4, head.length + 4 + length);
+      expect(outcome.forwarded.slice(head.length + 4 + length)).toBe(ping);
+      const sent = JSON.parse(body) as { HostConfig: { Binds: string[]; Mounts: Array<{ Source: string }> } };
+      expect(sent.HostConfig.Binds).toEqual(['/var/run/docker.sock:/var/run/docker.sock:ro', '/home/ana/src:/src']);
+      expect(sent.HostConfig.Mounts[0].Source).toBe('/var/run/docker.sock');
+    }
+  });
+
+  it('still refuses an unshared bind beside a socket bind', async () => {
+    const outcome = await frame([create({ Binds: ['/home/ana/.local/share/berth/run/docker.sock:/s', '/opt/x:/x'] })]);
+    expect(outcome.forwarded).toBe('');
+    expect(outcome.answered).toContain('cannot mount /opt/x');
   });
 
   it('checks Mounts of type bind, after normalising the path, and leaves volumes alone', async () => {

@@ -1,10 +1,13 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
 /**
- * Decides on a container-create request's JSON body: a message refuses it (the client gets HTTP 400
- * with that message), null lets it through unchanged.
+ * What becomes of a container-create request: passed on unchanged, passed on with another JSON body,
+ * or refused (the client gets HTTP 400 with the message).
  */
-export type CreateInspector = (body: Buffer) => string | null;
+export type CreateVerdict = { kind: 'pass' } | { kind: 'rewrite'; body: Buffer } | { kind: 'refuse'; message: string };
+
+/** Decides on a container-create request's JSON body. */
+export type CreateInspector = (body: Buffer) => CreateVerdict;
 
 /** Larger heads or create bodies are passed through uninspected: the check is a courtesy, not a wall. */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -207,21 +210,26 @@ export class RequestFramer extends Transform {
   }
 
   private decide(head: Buffer, body: Buffer): void {
-    let refusal: string | null = null;
+    let verdict: CreateVerdict = { kind: 'pass' };
     try {
-      refusal = this.inspect(body);
+      verdict = this.inspect(body);
     } catch {
-      refusal = null;
+      // The check is a courtesy: a fault in it must not cost the user their create.
     }
-    if (refusal === null) {
-      this.push(head);
-      this.push(body);
-      this.endOfRequest();
+    if (verdict.kind === 'refuse') {
+      this.state = { kind: 'refused' };
+      this.answer(badRequest(verdict.message));
+      this.push(null);
       return;
     }
-    this.state = { kind: 'refused' };
-    this.answer(badRequest(refusal));
-    this.push(null);
+    if (verdict.kind === 'rewrite') {
+      this.push(withContentLength(head, verdict.body.length));
+      this.push(verdict.body);
+    } else {
+      this.push(head);
+      this.push(body);
+    }
+    this.endOfRequest();
   }
 
   private endOfRequest(): void {
@@ -234,6 +242,12 @@ export class RequestFramer extends Transform {
     this.state = { kind: 'passthrough' };
     return resume;
   }
+}
+
+/** The request head with its Content-Length set to `length` (the framer only holds heads that have one). */
+function withContentLength(head: Buffer, length: number): Buffer {
+  const text = head.toString('latin1').replace(/^(content-length:)[ \t]*\d+[ \t]*(?=\r\n)/im, `$1 ${length}`);
+  return Buffer.from(text, 'latin1');
 }
 
 /** An answer the Docker CLI prints as "Error response from daemon: MESSAGE". */

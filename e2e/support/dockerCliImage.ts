@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { busyboxRootfs, docker, type Instance, type Run } from './berth';
+
+/** The host's docker CLI binary, by its real path. */
+function hostDockerCli(): string {
+  return realpathSync(execFileSync('sh', ['-c', 'command -v docker'], { encoding: 'utf8' }).trim());
+}
+
+/** The shared libraries a dynamically linked binary loads, as ldd lists them (none for a static one). */
+function sharedLibraries(binary: string): string[] {
+  const listed = execFileSync('sh', ['-c', `ldd '${binary}' 2>/dev/null || true`], { encoding: 'utf8' });
+  return [...listed.matchAll(/(\/\S+\.so[^\s]*)/g)].map((match) => match[1]);
+}
+
+/**
+ * Imports `tag`: busybox with the host's own docker CLI (and, when it is dynamically linked, the
+ * libraries it loads), made offline, so a container can talk to an engine through a mounted socket.
+ */
+export function importDockerCliImage(instance: Instance, tag: string): Promise<Run> {
+  const dir = busyboxRootfs();
+  const cli = hostDockerCli();
+  copyFileSync(cli, join(dir, 'bin', 'docker'));
+  for (const library of sharedLibraries(cli)) {
+    mkdirSync(join(dir, dirname(library)), { recursive: true });
+    copyFileSync(library, join(dir, library));
+  }
+  const tar = execFileSync('tar', ['-C', dir, '-c', '.'], { maxBuffer: 512 * 1024 * 1024 });
+  return docker(instance, ['import', '-', tag], { input: tar, timeoutMs: 180_000 });
+}
