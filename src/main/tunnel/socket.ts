@@ -79,7 +79,7 @@ export class HostSocket {
     private readonly remotePath: string,
     private readonly link: SshLink,
     private readonly log: (line: string) => void,
-    private readonly inspectCreate: CreateInspector = () => null,
+    private readonly inspectCreate: CreateInspector = () => ({ kind: 'pass' }),
   ) {}
 
   async listen(): Promise<void> {
