@@ -228,7 +228,7 @@ describe('the install pipeline on the real engine, with images loaded locally', 
   const docker = new Docker({ socketPath: instance.socket });
   const backends = new RecordingBackends();
   const lines: string[] = [];
-  const ctx: InstallContext = { docker, extensionsDir, backends, log: (line) => lines.push(line) };
+  const ctx: InstallContext = { docker, extensionsDir, backends, network: 'host-only', log: (line) => lines.push(line) };
   const repo = `berth-test/full-${stamp}`;
   const metadata = (vm: unknown) =>
     JSON.stringify({
