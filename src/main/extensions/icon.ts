@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import { BerthError } from '../api/errors';
 import type { NetworkMode } from '../settings/schema';
 import GENERIC_ICON from './genericIcon.svg?raw';
-import type { ImageFiles } from './imageFiles';
+import { SINGLE_FILE_LIMIT, type ImageFiles } from './imageFiles';
 import { inImage } from './metadata';
 
 /** The label that gives an extension's icon as a URL, for the Marketplace and for images whose metadata.json names none. */
@@ -12,8 +12,6 @@ export const ICON_LABEL = 'com.docker.desktop.extension.icon';
 export const ICON_LIMIT = 512 * 1024;
 /** How long fetching the label's icon may take, all of it, before the install goes on with the generic icon. */
 export const ICON_FETCH_TIMEOUT_MS = 10_000;
-/** A single file read whole from the image is refused well before it could fill the disk. */
-const COPY_LIMIT = 64 * 1024 * 1024;
 
 const TYPES_BY_NAME: Record<string, string> = {
   '.svg': 'image/svg+xml',
@@ -49,7 +47,7 @@ export async function shippedIcon(files: ImageFiles, icon: string, folder: strin
   const from = inImage(icon);
   const ext = TYPES_BY_NAME[extname(from).toLowerCase()] ? extname(from).toLowerCase() : '';
   const path = join(folder, `icon${ext}`);
-  const kind = await files.copy(from, path, COPY_LIMIT);
+  const kind = await files.copy(from, path, SINGLE_FILE_LIMIT);
   if (kind !== 'file') {
     throw new BerthError('ExtensionIconMissing', `${image} has no icon ${from}, which its metadata.json names.`, 'The extension image is incomplete: ask its publisher for a fixed version.');
   }

@@ -9,7 +9,7 @@ import { refusal } from '../engine/client';
 import { pullImage, type TransferAuth } from '../engine/images/transfer';
 import type { NetworkMode } from '../settings/schema';
 import { ICON_LABEL, labelIcon, shippedIcon } from './icon';
-import { ImageFiles, removeFolder, scratchFolder } from './imageFiles';
+import { ImageFiles, removeFolder, scratchFolder, SINGLE_FILE_LIMIT } from './imageFiles';
 import { extensionFolder, findInstalled, RECORD, writeRecord } from './installed';
 import { extensionKey, repositoryOf, versionOf } from './key';
 import { checkPlatform, readLabels } from './labels';
@@ -41,8 +41,6 @@ const STEPS = {
 type Step = keyof typeof STEPS;
 
 export const METADATA_LIMIT = 1024 * 1024;
-/** A single file read whole (metadata.json, a compose file) is refused well before it could fill the disk. */
-const SINGLE_FILE_LIMIT = 64 * 1024 * 1024;
 
 /** The compose file for a backend given as `vm.image`: one service, as Docker Desktop generates it. */
 const imageCompose = (image: string): string => `services:\n  backend:\n    image: ${JSON.stringify(image)}\n`;
