@@ -11,7 +11,7 @@ export const ICON_LABEL = 'com.docker.desktop.extension.icon';
 /** An icon, shipped or fetched, is refused above this size. */
 export const ICON_LIMIT = 512 * 1024;
 /** How long fetching the label's icon may take, all of it, before the install goes on with the generic icon. */
-export const ICON_FETCH_TIMEOUT_MS = 10_000;
+const ICON_FETCH_TIMEOUT_MS = 10_000;
 
 const TYPES_BY_NAME: Record<string, string> = {
   '.svg': 'image/svg+xml',
