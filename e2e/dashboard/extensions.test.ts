@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { muiThemes, type ColourScheme } from '../../src/extension-client/muiThemes';
 import type { DdClient } from '../../src/extension-client/types';
+import { ICON_LABEL } from '../../src/main/extensions/icon';
 import { extensionKey } from '../../src/main/extensions/key';
 import { berth, docker, processesWith } from '../support/berth';
 import { screenshot } from '../support/browser';
@@ -13,6 +15,7 @@ import { openDashboard, type Dashboard } from '../support/dashboard';
 import { startRegistry, type LocalRegistry } from '../support/registry';
 import { applyRegistrySettings } from '../support/registrySettings';
 import { sharedInstance } from '../support/shared';
+import { templateUiFiles } from '../support/templateExtension';
 import { inWindow } from '../support/window';
 
 declare global {
@@ -26,7 +29,10 @@ const stamp = Date.now();
 /** What the demo's host binaries print, so a test can find their processes on this computer. */
 const MARKER = `berth-ext-e2e-${stamp}`;
 
-/** The demo extension: a page, a vm.image backend on a Unix socket, and two host binaries. */
+/**
+ * The demo extension: a page made from Docker's template (React, MUI, Docker's theme provider and API client;
+ * added in beforeAll), a vm.image backend on a Unix socket, and two host binaries.
+ */
 const demoFiles = {
   '/metadata.json': JSON.stringify({
     icon: 'icon.svg',
@@ -35,7 +41,6 @@ const demoFiles = {
     host: { binaries: [{ linux: [{ path: '/linux/hello' }, { path: '/linux/ticker' }] }] },
   }),
   '/icon.svg': ICON_SVG,
-  '/ui/index.html': '<!doctype html><html><head><title>Demo</title></head><body><h1>Demo page</h1></body></html>\n',
   '/linux/hello': '#!/bin/sh\nfor arg in "$@"; do echo "arg:$arg"; done\necho "to stderr" >&2\n',
   '/linux/ticker': `#!/bin/sh\nn=0\nwhile true; do n=$((n+1)); echo "tick $n"; sleep 0.2; done\n`,
 };
@@ -73,6 +78,7 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
   let composed = '';
   let hostile = '';
   let unlabelled = '';
+  let lookalike = '';
   const extensionsDir = join(instance.home, 'extensions');
 
   /** The extension's page inside the window's sandboxed frame. */
@@ -101,7 +107,7 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
     const local = await buildBackendImage(instance, {
       repository: `berth-tests/demo-${stamp}`,
       tag: '1.0.0',
-      files: demoFiles,
+      files: { ...demoFiles, ...(await templateUiFiles('Demo')) },
       cmd: ['/usr/bin/perl', '/server.pl', '/run/guest-services/demo.sock'],
       env: { NAME: 'demo' },
       labels: extensionLabels('Demo'),
@@ -124,9 +130,17 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
         expect(run.code, run.stderr).toBe(0);
       }
     }
-    [hostile, unlabelled] = await pushExtensionImages(instance, registry, [
+    [hostile, unlabelled, lookalike] = await pushExtensionImages(instance, registry, [
       uiExtension(`berth-tests/hostile-${stamp}`, '1.0.0', 'Hostile'),
       { ...uiExtension(`berth-tests/unlabelled-${stamp}`, '1.0.0', 'Unlabelled'), labels: {} },
+      // Titled like Berth's own view, with no icon in metadata.json: its label's icon is not fetched, host-only.
+      {
+        ...uiExtension(`berth-tests/lookalike-${stamp}`, '1.0.0', 'Volumes', {
+          '/metadata.json': JSON.stringify({ ui: { 'dashboard-tab': { title: 'Volumes', root: '/ui', src: 'index.html' } } }),
+          '/icon.svg': undefined,
+        }),
+        labels: extensionLabels('Volumes', { [ICON_LABEL]: 'http://127.0.0.1:9/icon.svg' }),
+      },
     ]);
     dashboard = await openDashboard(instance, '#/extensions', (opened) => opened.getByRole('heading', { name: 'Extensions', exact: true }));
     page = dashboard.page;
@@ -135,10 +149,10 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
   afterAll(async () => {
     if (dashboard?.errors.length) console.log(`page errors:\n${dashboard.errors.join('\n')}`);
     await dashboard?.close();
-    for (const reference of [hostile, composed]) {
+    for (const reference of [hostile, composed, lookalike]) {
       if (reference) await berth(instance, ['extension', 'rm', reference.replace(/:[^:/]*$/, '')]);
     }
-    for (const reference of [demo, hostile, composed]) {
+    for (const reference of [demo, hostile, composed, lookalike]) {
       if (reference) await docker(instance, ['rmi', '-f', reference]);
     }
     await registry?.stop();
@@ -161,7 +175,11 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
     expect(readdirSync(join(extensionsDir, key, 'host')).sort()).toEqual(['hello', 'ticker']);
     const containers = await docker(instance, ['ps', '--filter', `label=berth.extension.key=${key}`, '--format', '{{.State}}']);
     expect(containers.stdout.trim()).toBe('running');
-    await expect.poll(() => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Demo' }).count()).toBe(1);
+    // Its tab is in the sidebar's group of extensions, apart from Berth's own views.
+    const sections = page.getByRole('navigation', { name: 'Sections' });
+    await expect.poll(() => sections.getByRole('group', { name: 'Extensions' }).getByRole('link', { name: 'Demo' }).count()).toBe(1);
+    expect(await sections.getByRole('link', { name: 'Demo' }).count()).toBe(1);
+    expect(await sections.getByRole('group', { name: 'Extensions' }).getByRole('link', { name: 'Images', exact: true }).count()).toBe(0);
     await screenshot(page, 'extensions');
   });
 
@@ -174,6 +192,40 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
       return { image: dd.extension.image, platform: dd.host.platform, arch: dd.host.arch, hostname: dd.host.hostname, writable: Object.getOwnPropertyDescriptor(window, 'ddClient')?.writable };
     });
     expect(facts).toEqual({ image: demo, platform: process.platform, arch: process.arch, hostname: hostname(), writable: false });
+  });
+
+  it("renders a page made from Docker's template in Berth's theme, light or dark as the system is, and its buttons work", async () => {
+    const errorsBefore = dashboard!.errors.length;
+    const frame = await openTab('Demo');
+    await frame.getByRole('heading', { name: 'Template extension' }).waitFor({ timeout: 30_000 });
+    const rgb = (hex: string) => `rgb(${[1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16)).join(', ')})`;
+    const looks = async () => ({
+      paletteText: await frame.getByTestId('palette').textContent(),
+      paletteColour: await frame.getByTestId('palette').evaluate((element) => getComputedStyle(element).color),
+      background: await frame.evaluate(() => getComputedStyle(document.body).backgroundColor),
+    });
+    const berths = (scheme: ColourScheme) => {
+      const { palette } = muiThemes[scheme];
+      return { paletteText: palette.docker.grey[100], paletteColour: rgb(palette.docker.blue[700]), background: rgb(palette.background.default) };
+    };
+    expect(await looks()).toEqual(berths('light'));
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expect.poll(looks).toEqual(berths('dark'));
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expect.poll(looks).toEqual(berths('light'));
+    await screenshot(page, 'extension-template');
+
+    await frame.getByRole('button', { name: 'Docker info' }).click();
+    const engine = (await docker(instance, ['info', '--format', '{{.ServerVersion}}'])).stdout.trim();
+    await expect.poll(() => frame.getByTestId('server-version').textContent(), { timeout: 30_000 }).toBe(engine);
+    await frame.getByRole('button', { name: 'Ask the backend' }).click();
+    const key = extensionKey(demo.replace(/:[^:/]*$/, ''));
+    const backendId = (await docker(instance, ['ps', '--filter', `label=berth.extension.key=${key}`, '--format', '{{.ID}}'])).stdout.trim();
+    await expect.poll(() => frame.getByTestId('backend-hostname').textContent(), { timeout: 30_000 }).toBe(backendId);
+    await frame.getByRole('button', { name: 'Toast' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Hello from the template extension' }).count()).toBe(1);
+    expect(await frame.getByTestId('failure').textContent()).toBe('');
+    expect(dashboard!.errors.slice(errorsBefore)).toEqual([]);
   });
 
   it('runs docker commands, blocking and streaming, with one layer of quotes taken off and no shell', async () => {
@@ -409,6 +461,26 @@ describe(`extensions, ${inWindow()}, installed from a registry on 127.0.0.1 and 
     await page.getByLabel('Show extension containers').check();
     await expect.poll(() => page.getByRole('row').filter({ hasText: name }).count()).toBe(1);
     await page.getByLabel('Show extension containers').uncheck();
+  });
+
+  it('installs an extension whose metadata.json names no icon, with the generic icon (host-only: nothing fetched), apart from Berth\'s own Volumes', async () => {
+    await page.goto(page.url().replace(/#.*$/, '#/extensions'));
+    await install(lookalike);
+    await expect.poll(() => page.getByRole('row', { name: 'Volumes' }).count(), { timeout: 120_000 }).toBe(1);
+    const key = extensionKey(lookalike.replace(/:[^:/]*$/, ''));
+    const generic = readFileSync(new URL('../../src/main/extensions/genericIcon.svg', import.meta.url));
+    expect(readFileSync(join(extensionsDir, key, 'icon.svg'))).toEqual(generic);
+    const sections = page.getByRole('navigation', { name: 'Sections' });
+    const tab = sections.getByRole('group', { name: 'Extensions' }).getByRole('link', { name: 'Volumes' });
+    await expect.poll(() => tab.count()).toBe(1);
+    // Two entries of that name: Berth's view, and the extension's tab in its group, with its icon shown.
+    const named = await sections.getByRole('link', { name: 'Volumes', exact: true }).evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+    expect(named).toEqual(['#/volumes', `#/extensions/${key}/tab`]);
+    const icon = () => tab.locator('img').evaluate((img: HTMLImageElement) => ({ src: img.src, shown: img.complete && img.naturalWidth > 0 }));
+    await expect.poll(icon).toEqual({ src: `data:image/svg+xml;base64,${generic.toString('base64')}`, shown: true });
+    await tab.click();
+    await expect.poll(() => new URL(page.url()).hash).toBe(`#/extensions/${key}/tab`);
+    await pageOf('Volumes');
   });
 
   it('runs a compose backend with its named volume and the engine socket, and reaches it from the page', async () => {

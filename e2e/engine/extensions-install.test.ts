@@ -1,8 +1,11 @@
 import Docker from 'dockerode';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Extension, type InstallProgress } from '../../src/main/api/extensions';
+import { ICON_LABEL } from '../../src/main/extensions/icon';
 import { installExtension, updateExtension, type Backends, type InstallContext } from '../../src/main/extensions/install';
 import { removeExtension } from '../../src/main/extensions/remove';
 import { extensionKey } from '../../src/main/extensions/key';
@@ -228,7 +231,7 @@ describe('the install pipeline on the real engine, with images loaded locally', 
   const docker = new Docker({ socketPath: instance.socket });
   const backends = new RecordingBackends();
   const lines: string[] = [];
-  const ctx: InstallContext = { docker, extensionsDir, backends, log: (line) => lines.push(line) };
+  const ctx: InstallContext = { docker, extensionsDir, backends, network: 'host-only', log: (line) => lines.push(line) };
   const repo = `berth-test/full-${stamp}`;
   const metadata = (vm: unknown) =>
     JSON.stringify({
@@ -349,5 +352,39 @@ describe('the install pipeline on the real engine, with images loaded locally', 
     await expect(cancelled).rejects.toMatchObject({ name: 'Cancelled' });
     expect(leftovers()).toEqual([]);
     expect((await docker.listContainers({ all: true, filters: { label: ['dev.berth.extension.unpack'] } })).length).toBe(0);
+  });
+
+  it("installs an image whose metadata.json names no icon with its label's icon, fetched in normal network mode", async () => {
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'image/png' }).end(png);
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const iconUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/logo.png`;
+    const labelled = `berth-test/label-icon-${stamp}`;
+    try {
+      await loadExtensionImages(instance, [
+        {
+          ...uiExtension(labelled, '1.0.0', 'Label icon', {
+            '/metadata.json': JSON.stringify({ ui: { 'dashboard-tab': { title: 'Label icon', root: '/ui', src: 'index.html' } } }),
+            '/icon.svg': undefined,
+          }),
+          labels: extensionLabels('Label icon', { [ICON_LABEL]: iconUrl }),
+        },
+      ]);
+      const record = await installExtension({ ...ctx, network: 'normal' }, `${labelled}:1.0.0`, new AbortController().signal, () => undefined);
+      expect(record.icon).toBe(`data:image/png;base64,${png.toString('base64')}`);
+      expect(requests).toEqual(['/logo.png']);
+      const labelledFolder = join(extensionsDir, extensionKey(labelled));
+      expect(readdirSync(labelledFolder).sort()).toEqual(['extension.json', 'icon.png', 'labels.json', 'metadata.json', 'ui']);
+      expect(readFileSync(join(labelledFolder, 'icon.png'))).toEqual(png);
+      expect(lines).toContain(`extensions: the icon of ${labelled}:1.0.0 came from ${iconUrl}`);
+    } finally {
+      if (existsSync(join(extensionsDir, extensionKey(labelled)))) await removeExtension(ctx, labelled);
+      await docker.getImage(`${labelled}:1.0.0`).remove({ force: true }).catch(() => undefined);
+      await new Promise((done) => server.close(done));
+    }
+    expect(leftovers()).toEqual([]);
   });
 });

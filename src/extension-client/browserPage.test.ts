@@ -4,6 +4,7 @@ import { runInContext, createContext } from 'node:vm';
 import { build } from 'electron-vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../main/api/contract';
+import { muiThemes } from './muiThemes';
 
 /**
  * The page script as `npm run build` makes it (built here from the real config into a scratch folder, preload
@@ -74,6 +75,15 @@ describe('the built page script', () => {
     expect(Object.getOwnPropertyDescriptor(page, 'ddClient')).toMatchObject({ writable: false, configurable: false });
     expect(Object.isFrozen(ddClient.desktopUI.toast)).toBe(true);
     expect(runInContext('typeof createDdClient + typeof client + typeof socketTransport', page as never)).toBe('undefinedundefinedundefined');
+  });
+
+  it("defines both MUI theme globals, as Berth's themes, writable for pages that set their own", () => {
+    const page = loadPage();
+    expect(page.__ddMuiV5Themes).toEqual(muiThemes);
+    expect(page.__ddMuiV6Themes).toEqual(muiThemes);
+    expect(page.__ddMuiV5Themes).not.toBe(page.__ddMuiV6Themes);
+    runInContext('window.__ddMuiV6Themes = { light: {}, dark: {} };', page as never);
+    expect(page.__ddMuiV6Themes).toEqual({ light: {}, dark: {} });
   });
 
   it('talks to Berth over a WebSocket on its own origin, queueing until it opens', async () => {

@@ -1,4 +1,6 @@
+import { createContext, runInContext } from 'node:vm';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { muiThemes } from '../extension-client/muiThemes';
 import type { DdClient } from '../extension-client/types';
 import { EXT_CALL, EXT_CANCEL, EXT_CHUNK, EXT_CONTEXT, EXT_END, EXT_OPEN } from './extensionIpc';
 
@@ -8,6 +10,7 @@ const electron = vi.hoisted(() => {
   return {
     handlers,
     exposed: new Map<string, unknown>(),
+    inMainWorld: [] as Array<{ func: (...args: never[]) => unknown; args?: unknown[] }>,
     sent: [] as unknown[][],
     invoke: vi.fn<(channel: string, ...args: unknown[]) => Promise<unknown>>(),
     sendSync: vi.fn<(channel: string) => unknown>(),
@@ -15,7 +18,10 @@ const electron = vi.hoisted(() => {
 });
 
 vi.mock('electron', () => ({
-  contextBridge: { exposeInMainWorld: (name: string, value: unknown) => electron.exposed.set(name, value) },
+  contextBridge: {
+    exposeInMainWorld: (name: string, value: unknown) => electron.exposed.set(name, value),
+    executeInMainWorld: (script: { func: (...args: never[]) => unknown; args?: unknown[] }) => electron.inMainWorld.push(script),
+  },
   ipcRenderer: {
     invoke: electron.invoke,
     sendSync: electron.sendSync,
@@ -69,6 +75,19 @@ describe('the extension preload', () => {
     const streamId = electron.sent.at(-1)![1];
     proc.close();
     expect(electron.sent.at(-1)).toEqual([EXT_CANCEL, streamId]);
+  });
+
+  it("puts the MUI themes in the page's world from the function's source alone, as Electron runs it", () => {
+    expect(electron.inMainWorld).toHaveLength(1);
+    const [{ func, args }] = electron.inMainWorld;
+    const page = createContext({});
+    runInContext('var window = this;', page);
+    runInContext(`(${func.toString()})(...${JSON.stringify(args)})`, page);
+    const { __ddMuiV5Themes: v5, __ddMuiV6Themes: v6 } = runInContext('window', page) as Record<string, unknown>;
+    expect(v5).toEqual(muiThemes);
+    expect(v6).toEqual(muiThemes);
+    expect(v5).not.toBe(v6);
+    expect(Object.isFrozen(v5)).toBe(false);
   });
 
   it('cancels the streams still open when the page goes away', () => {

@@ -1,10 +1,12 @@
 /**
  * The preload of an extension's view: a sandboxed script (it may require only `electron`) that puts Docker
- * Desktop's `window.ddClient` on the page before the page's own scripts run. Everything it sends goes to the
- * shell over the IPC names of extensionIpc.ts, and the shell lets only `ddClient.*` channels through.
+ * Desktop's `window.ddClient` and MUI themes on the page before the page's own scripts run. Everything it
+ * sends goes to the shell over the IPC names of extensionIpc.ts, and the shell lets only `ddClient.*`
+ * channels through.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { createDdClient } from '../extension-client/client';
+import { muiThemes, putThemesInPage } from '../extension-client/muiThemes';
 import type { ExtensionContext, Transport, WireError } from '../extension-client/types';
 import { EXT_CALL, EXT_CANCEL, EXT_CHUNK, EXT_CONTEXT, EXT_END, EXT_OPEN, type ExtensionIpcReply } from './extensionIpc';
 
@@ -49,3 +51,6 @@ const client = createDdClient(transport, {
 });
 
 contextBridge.exposeInMainWorld('ddClient', client);
+// The page's own world gets plain, writable copies: what exposeInMainWorld hands over is frozen, and MUI and
+// some extensions write to their theme options.
+contextBridge.executeInMainWorld({ func: putThemesInPage, args: [JSON.stringify(muiThemes)] });

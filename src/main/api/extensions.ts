@@ -27,7 +27,7 @@ export const Extension = z.object({
   description: z.string(),
   vendor: z.string(),
   apiVersion: z.string(),
-  /** metadata.json's icon, as a data: URL the window may show. */
+  /** Its icon (the one metadata.json names, else its label's, else Berth's generic one), as a data: URL the window may show. */
   icon: z.string(),
   detailedDescription: z.string(),
   changelog: z.string(),

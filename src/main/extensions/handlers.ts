@@ -44,6 +44,9 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
     get backends() {
       return backends();
     },
+    get network() {
+      return backend.status().network;
+    },
     extensionsDir: dir,
     log,
   });

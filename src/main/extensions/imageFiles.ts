@@ -9,6 +9,8 @@ import { refusal } from '../engine/client';
 
 /** Everything one extension may unpack, together: far above any real extension, far below a full disk. */
 export const UNPACK_LIMIT = 2 * 1024 * 1024 * 1024;
+/** A single file read whole (metadata.json, the icon, a compose file) is refused well before it could fill the disk. */
+export const SINGLE_FILE_LIMIT = 64 * 1024 * 1024;
 /** Symlinks followed to reach one path of the image. */
 const MAX_HOPS = 8;
 

@@ -1,13 +1,15 @@
 import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { basename, extname, join, posix } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import { BerthError } from '../api/errors';
 import type { Extension, InstallProgress } from '../api/extensions';
 import type { TransferProgress } from '../api/images';
 import { refusal } from '../engine/client';
 import { pullImage, type TransferAuth } from '../engine/images/transfer';
-import { ImageFiles, removeFolder, scratchFolder } from './imageFiles';
+import type { NetworkMode } from '../settings/schema';
+import { ICON_LABEL, labelIcon, shippedIcon } from './icon';
+import { ImageFiles, removeFolder, scratchFolder, SINGLE_FILE_LIMIT } from './imageFiles';
 import { extensionFolder, findInstalled, RECORD, writeRecord } from './installed';
 import { extensionKey, repositoryOf, versionOf } from './key';
 import { checkPlatform, readLabels } from './labels';
@@ -23,6 +25,8 @@ export interface InstallContext {
   docker: Docker;
   extensionsDir: string;
   backends: Backends;
+  /** Whether Berth may reach out to the network: an extension's label icon is fetched only in normal mode. */
+  network: NetworkMode;
   log(line: string): void;
 }
 
@@ -37,19 +41,6 @@ const STEPS = {
 type Step = keyof typeof STEPS;
 
 export const METADATA_LIMIT = 1024 * 1024;
-export const ICON_LIMIT = 512 * 1024;
-/** A single file read whole (metadata.json, the icon) is refused well before it could fill the disk. */
-const SINGLE_FILE_LIMIT = 64 * 1024 * 1024;
-
-const ICON_TYPES: Record<string, string> = {
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-};
 
 /** The compose file for a backend given as `vm.image`: one service, as Docker Desktop generates it. */
 const imageCompose = (image: string): string => `services:\n  backend:\n    image: ${JSON.stringify(image)}\n`;
@@ -122,30 +113,6 @@ async function readMetadata(files: ImageFiles, folder: string, image: string): P
     throw new BerthError('ExtensionMetadataInvalid', `The metadata.json of ${image} is larger than ${METADATA_LIMIT / 1024} KB.`, 'Ask the publisher to fix the image.');
   }
   return parseMetadata(await readFile(path, 'utf8'), image);
-}
-
-function iconType(path: string, data: Buffer): string | null {
-  const byName = ICON_TYPES[extname(path).toLowerCase()];
-  if (byName) return byName;
-  if (data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
-  if (data[0] === 0xff && data[1] === 0xd8) return 'image/jpeg';
-  return /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(data.subarray(0, 512).toString('utf8')) ? 'image/svg+xml' : null;
-}
-
-/** Copies the icon to icon.<ext> and returns it as a data: URL for the record. */
-async function readIcon(files: ImageFiles, metadata: Metadata, folder: string, image: string): Promise<string> {
-  const from = inImage(metadata.icon);
-  const ext = ICON_TYPES[extname(from).toLowerCase()] ? extname(from).toLowerCase() : '';
-  const path = join(folder, `icon${ext}`);
-  const kind = await files.copy(from, path, SINGLE_FILE_LIMIT);
-  if (kind !== 'file') throw missing('ExtensionIconMissing', image, `icon ${from}, which its metadata.json names`);
-  const data = await readFile(path);
-  if (data.length > ICON_LIMIT) {
-    throw new BerthError('ExtensionIconTooLarge', `The icon of ${image} (${from}) is ${Math.ceil(data.length / 1024)} KB; Berth accepts up to ${ICON_LIMIT / 1024} KB.`, 'Ask the publisher for a smaller icon.');
-  }
-  const type = iconType(from, data);
-  if (!type) throw new BerthError('ExtensionIconInvalid', `The icon of ${image} (${from}) is not an SVG, PNG, JPEG, GIF, WebP or ICO image.`, 'Ask the publisher to fix the image.');
-  return `data:${type};base64,${data.toString('base64')}`;
 }
 
 async function unpackUi(files: ImageFiles, tab: NonNullable<NonNullable<Metadata['ui']>['dashboard-tab']>, folder: string, image: string): Promise<void> {
@@ -222,7 +189,10 @@ async function stage(ctx: InstallContext, image: string, signal: AbortSignal, se
       files = opened;
       const metadata = await readMetadata(opened, folder, image);
       await writeFile(join(folder, 'labels.json'), `${JSON.stringify(inspect.Config?.Labels ?? {}, null, 2)}\n`, { mode: 0o600 });
-      const icon = await readIcon(opened, metadata, folder, image);
+      const icon =
+        metadata.icon !== undefined
+          ? await shippedIcon(opened, metadata.icon, folder, image)
+          : await labelIcon(inspect.Config?.Labels?.[ICON_LABEL], folder, image, { network: ctx.network, log: ctx.log, signal });
       return { labels, metadata, icon, opened, inspect };
     });
     if (signal.aborted) throw cancelled();

@@ -23,6 +23,12 @@ describe('metadata.json', () => {
     expect(parse({ icon: 'icon.png' })).toEqual({ icon: 'icon.png' });
   });
 
+  it('reads one without an icon, as Docker\'s samples that give it in a label are', () => {
+    const tab = { title: 'Minimal', root: '/ui', src: 'index.html' };
+    expect(parse({ ui: { 'dashboard-tab': tab } })).toEqual({ ui: { 'dashboard-tab': tab } });
+    expect(parse({}).icon).toBeUndefined();
+  });
+
   it('quotes the parser when the text is not JSON', () => {
     expect(() => parseMetadata('{"icon": "a.svg",', 'team/ext:1')).toThrow(
       expect.objectContaining({ name: 'ExtensionMetadataInvalid', message: expect.stringMatching(/^The metadata.json of team\/ext:1 is not valid JSON: /) }),
@@ -30,7 +36,7 @@ describe('metadata.json', () => {
   });
 
   const invalid: Array<[string, unknown, RegExp]> = [
-    ['no icon', { ui: {} }, /icon/],
+    ['an empty icon path', { icon: '', ui: {} }, /icon/],
     ['a tab without its page', { icon: 'a.svg', ui: { 'dashboard-tab': { title: 'T', root: '/ui' } } }, /ui\.dashboard-tab\.src/],
     ['a page that leaves the UI root', { icon: 'a.svg', ui: { 'dashboard-tab': { title: 'T', root: '/ui', src: '../../etc/passwd' } } }, /src is a page under the UI root/],
     ['the image root as UI root', { icon: 'a.svg', ui: { 'dashboard-tab': { title: 'T', root: '/', src: 'index.html' } } }, /not the whole image/],

@@ -27,9 +27,12 @@ const Vm = z
   .object({ image: z.string().min(1).optional(), composefile: ImagePath.optional(), exposes: z.object({ socket: SocketName }).optional() })
   .refine((vm) => (vm.image === undefined) !== (vm.composefile === undefined), 'vm sets exactly one of image and composefile');
 
-/** metadata.json at the root of an extension image; fields Docker dropped (name, provider) are let through. */
+/**
+ * metadata.json at the root of an extension image; fields Docker dropped (name, provider) are let through. An
+ * image without `icon` gives its icon in a label instead, as Docker's own samples do.
+ */
 export const Metadata = z.object({
-  icon: ImagePath,
+  icon: ImagePath.optional(),
   ui: z.object({ 'dashboard-tab': DashboardTab.optional() }).optional(),
   vm: Vm.optional(),
   host: z.object({ binaries: z.array(z.object({ darwin: Binaries.optional(), windows: Binaries.optional(), linux: Binaries.optional() })).optional() }).optional(),
