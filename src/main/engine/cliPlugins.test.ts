@@ -65,6 +65,9 @@ describe('docker CLI plugins from the guest image', () => {
     writeFileSync(join(target, 'docker-compose'), 'edited');
     expect(installPlugins(second, target).copied).toEqual(['docker-compose']);
     expect(readFileSync(join(target, 'docker-compose'), 'utf8')).toBe('compose v2, longer');
+    rmSync(join(target, 'docker-compose'));
+    expect(installPlugins(second, target).copied).toEqual(['docker-compose']);
+    expect(statSync(join(target, 'docker-compose')).mode & 0o777).toBe(0o755);
   });
 
   it('refuses an image whose plugin file is not the one its manifest lists, saying to rebuild it', () => {

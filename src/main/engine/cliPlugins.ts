@@ -79,9 +79,13 @@ export function installPlugins(source: PluginSource, dir: string): { copied: str
       );
     }
     const temp = `${target}.${process.pid}.tmp`;
-    copyFileSync(from, temp);
-    chmodSync(temp, 0o755);
-    renameSync(temp, target);
+    try {
+      copyFileSync(from, temp);
+      chmodSync(temp, 0o755);
+      renameSync(temp, target);
+    } finally {
+      rmSync(temp, { force: true });
+    }
     copied.push(name);
   }
   for (const name of Object.keys(stamp)) {
