@@ -5,10 +5,12 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNodeModules, ensurePackages, IMAGE_BUILD, RUNTIME, TESTS } from './system-deps.mjs';
+import { ensureForeignBusybox } from './test-images.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 ensurePackages(RUNTIME, IMAGE_BUILD, TESTS);
 ensureNodeModules(root);
+ensureForeignBusybox();
 
 const node = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 node([join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);

@@ -28,8 +28,14 @@ cleanup() { rm -rf "$WORK" "$STAGE"; }
 trap cleanup EXIT
 R=$WORK/rootfs
 
-# Packages installed into the base image (no recommends).
-PKGS=docker.io,docker-cli,docker-compose,containerd,runc,tini,openssh-server,iptables,kmod,ca-certificates,linux-image-amd64,e2fsprogs,busybox-static,socat,dnsmasq-base
+# Packages installed into the base image (no recommends). qemu-user: trixie's static qemu-user interpreters
+# (its qemu-user-static is now a transitional package pointing there).
+PKGS=docker.io,docker-cli,docker-compose,docker-buildx,containerd,runc,tini,openssh-server,iptables,kmod,ca-certificates,linux-image-amd64,e2fsprogs,busybox-static,socat,dnsmasq-base,qemu-user
+# The architectures whose qemu-user interpreter the guest keeps and registers (the platforms Docker's official
+# images are built for; 386 runs natively). qemu-user ships ~40 interpreters, 465 MB; these are ~75 MB.
+QEMU_ARCHS="aarch64 arm riscv64 ppc64le s390x"
+# The docker CLI plugins the host gets from the image (OUT/cli-plugins).
+CLI_PLUGINS="docker-compose docker-buildx"
 
 # ------------------------------------------------------------------ rootfs
 if [ -n "${BERTH_ROOTFS_TAR:-}" ]; then
@@ -79,11 +85,24 @@ pkgver() { chroot "$R" dpkg-query -W -f='${Version}' "$1"; }
 	printf '  "containerd": "%s",\n' "$(pkgver containerd)"
 	printf '  "runc": "%s",\n' "$(pkgver runc)"
 	printf '  "compose": "%s",\n' "$(pkgver docker-compose)"
+	printf '  "buildx": "%s",\n' "$(pkgver docker-buildx)"
+	printf '  "qemuUser": "%s",\n' "$(pkgver qemu-user)"
+	printf '  "qemuArchs": "%s",\n' "$QEMU_ARCHS"
+	# Each plugin as its package and the file's digest: the host copies a plugin only when it changed.
+	printf '  "cliPlugins": {\n'
+	sep=
+	for p in $CLI_PLUGINS; do
+		f=$R/usr/libexec/docker/cli-plugins/$p
+		printf '%s    "%s": { "package": "%s", "version": "%s", "sha256": "%s", "size": %s }' "$sep" "$p" "$p" "$(pkgver "$p")" \
+			"$(sha256sum "$f" | cut -d' ' -f1)" "$(stat -c %s "$f")"
+		sep=$',\n'
+	done
+	printf '\n  },\n'
 	printf '  "suite": "%s",\n' "$SUITE"
 	printf '  "builtAt": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	printf '  "packages": {\n'
 	first=1
-	for p in linux-image-$KVER docker.io docker-cli docker-compose containerd runc tini openssh-server iptables kmod e2fsprogs busybox-static dnsmasq-base ca-certificates libc6; do
+	for p in linux-image-$KVER docker.io docker-cli docker-compose docker-buildx containerd runc tini openssh-server iptables kmod e2fsprogs busybox-static dnsmasq-base qemu-user ca-certificates libc6; do
 		v=$(pkgver "$p" 2>/dev/null) || continue
 		[ $first = 1 ] || printf ',\n'
 		first=0
@@ -122,11 +141,11 @@ done
 # shellcheck source=modules.sh
 . "$HERE/modules.sh"
 chroot "$R" depmod "$KVER"
-for m in $MODS_INITRAMFS $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES; do
+for m in $MODS_INITRAMFS $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES $MODS_BINFMT; do
 	chroot "$R" modprobe -S "$KVER" --show-depends "$m" >/dev/null 2>&1 ||
 		{ echo "module $m not found in $KVER" >&2; exit 1; }
 done
-for m in $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES; do
+for m in $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES $MODS_BINFMT; do
 	chroot "$R" modprobe -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
 done | sort -u | while read -r f; do
 	case "$f" in *.ko.xz) xz -d "$R$f" && strip_sig "$R${f%.xz}" ;; esac
@@ -137,6 +156,32 @@ echo "$MODS_NET" >"$R/etc/berth/modules-net"
 echo "$MODS_ACPI" >"$R/etc/berth/modules-acpi"
 echo "$MODS_DOCKER" >"$R/etc/berth/modules-docker"
 echo "$MODS_SHARES" >"$R/etc/berth/modules-shares"
+echo "$MODS_BINFMT" >"$R/etc/berth/modules-binfmt"
+
+# The CLI plugins, exported beside the image for the host (Linux on amd64 runs them as they are).
+mkdir -p "$STAGE/cli-plugins"
+for p in $CLI_PLUGINS; do
+	install -m 755 "$R/usr/libexec/docker/cli-plugins/$p" "$STAGE/cli-plugins/$p"
+done
+
+# qemu-user: only the interpreters of QEMU_ARCHS, with their binfmt_misc rules (berth-boot registers them)
+# and the links that lead to them (qemu-arm64, qemu-armhf, the binfmt-P names); nothing else.
+keep_qemu() { # PATH: true when it is or leads to a kept interpreter or rule
+	local t
+	t=$(basename "$(readlink -f "$1")")
+	for a in $QEMU_ARCHS; do
+		case "$t" in "qemu-$a" | "qemu-$a.conf") return 0 ;; esac
+	done
+	return 1
+}
+for f in "$R"/usr/bin/qemu-* "$R"/usr/libexec/qemu-binfmt/* "$R"/usr/share/qemu/binfmt.d/* "$R"/usr/lib/binfmt.d/qemu-*; do
+	[ -e "$f" ] || [ -L "$f" ] || continue
+	keep_qemu "$f" || rm -f "$f"
+done
+for a in $QEMU_ARCHS; do
+	[ -x "$R/usr/bin/qemu-$a" ] && [ -s "$R/usr/share/qemu/binfmt.d/qemu-$a.conf" ] ||
+		{ echo "build: qemu-user has no interpreter or binfmt rule for $a" >&2; exit 1; }
+done
 
 # Our files (init scripts, sshd/docker/containerd config, acpid action).
 cp -a "$HERE/rootfs/." "$R/"

@@ -12,3 +12,5 @@ MODS_ACPI="button evdev"
 MODS_DOCKER="bridge veth xfrm_user nf_tables nft_compat nft_chain_nat nft_masq nf_nat nf_conntrack xt_MASQUERADE xt_addrtype xt_conntrack xt_tcpudp"
 # The shared folders' 9p client, loaded with the docker group before the hold.
 MODS_SHARES="9p 9pnet_virtio"
+# binfmt_misc, for the other architectures' interpreters (qemu-user), also with the docker group.
+MODS_BINFMT="binfmt_misc"

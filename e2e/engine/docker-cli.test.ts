@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { berth, docker, status } from '../support/berth';
+import { berth, docker, importForeignBusybox, status } from '../support/berth';
 import { sharedInstance } from '../support/shared';
 
 const instance = sharedInstance();
@@ -65,6 +65,24 @@ describe('the docker CLI through Berth', () => {
     const exec = await docker(instance, ['exec', name, 'sh', '-c', 'echo $((6 * 7))']);
     expect(exec.stdout.trim()).toBe('42');
     expect((await docker(instance, ['rm', '-f', name])).code).toBe(0);
+  });
+
+  it("runs arm64 and arm/v7 images through the guest's qemu-user", async () => {
+    const cases = [
+      { arch: 'arm64', platform: 'linux/arm64', machine: 'aarch64' },
+      { arch: 'armhf', platform: 'linux/arm/v7', machine: 'armv7l' },
+    ] as const;
+    for (const { arch, platform, machine } of cases) {
+      const tag = `busybox-${arch}:offline`;
+      const imported = await importForeignBusybox(instance, arch, tag);
+      expect(imported.code, imported.stderr).toBe(0);
+      const inspected = await docker(instance, ['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}}', tag]);
+      expect(inspected.stdout.trim()).toBe(platform.split('/').slice(0, 2).join('/'));
+      const ran = await docker(instance, ['run', '--rm', '--platform', platform, tag, 'uname', '-m']);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout.trim()).toBe(machine);
+      expect((await docker(instance, ['rmi', tag])).code).toBe(0);
+    }
   });
 
   it('a second `berth start` reuses the running engine', async () => {

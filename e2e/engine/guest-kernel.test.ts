@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadSettings } from '../../src/main/settings/store';
 import { docker, status } from '../support/berth';
 import { sharedInstance } from '../support/shared';
 
@@ -49,12 +50,22 @@ describe('the guest kernel under emulation', () => {
     expect(capabilities & (1n << 21n)).toBe(0n);
   });
 
-  it('places dockerd on vCPU 0 and containerd on vCPU 1 when the CPUs are emulated', async () => {
-    const accelerator = (await status(instance)).accelerator;
-    const placed = await inGuest('for d in dockerd containerd; do grep Cpus_allowed_list /proc/$(cat /run/berth/$d.pid)/status; done');
+  it('gives containers and `docker info` every vCPU of the setting, whatever it placed its daemons on for their start', async () => {
+    const cpus = loadSettings(join(instance.home, 'settings.json')).vm.cpus;
+    const emulated = (await status(instance)).accelerator === 'tcg';
+    // Under emulation dockerd starts on vCPU 0 alone (containerd on vCPU 1), and is launched so again on a restart.
+    const launch = await inGuest('cat /run/berth/dockerd.launch');
+    expect(launch.code, launch.stderr).toBe(0);
+    expect(launch.stdout).toContain(emulated && cpus >= 2 ? "ON0='taskset -c 0'" : "ON0=''");
+    // Once dockerd answers, every thread of both may run on every vCPU.
+    const placed = await inGuest('for d in dockerd containerd; do grep -h Cpus_allowed_list /proc/$(cat /run/berth/$d.pid)/task/*/status; done | sort -u');
     expect(placed.code, placed.stderr).toBe(0);
-    const lists = placed.stdout.trim().split('\n').map((line) => line.split(/\s+/).pop());
-    // With a hardware accelerator neither is placed: both may run on every vCPU.
-    expect(lists).toEqual(accelerator === 'tcg' ? ['0', '1'] : ['0-1', '0-1']);
+    expect(placed.stdout.trim().split('\n').map((line) => line.split(/\s+/).pop())).toEqual([cpus === 1 ? '0' : `0-${cpus - 1}`]);
+    const nproc = await docker(instance, ['run', '--rm', 'busybox:offline', 'nproc']);
+    expect(nproc.code, nproc.stderr).toBe(0);
+    expect(Number(nproc.stdout.trim())).toBe(cpus);
+    const info = await docker(instance, ['info', '--format', '{{.NCPU}}']);
+    expect(info.code, info.stderr).toBe(0);
+    expect(Number(info.stdout.trim())).toBe(cpus);
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyProgress, RegistrySettings } from '../../src/main/api/registry';
 import { connectDaemon } from '../../src/main/daemon/connect';
 import { homePaths } from '../../src/main/home';
+import { loadSettings } from '../../src/main/settings/store';
 import { runInGuest } from '../../src/main/tunnel/guestCommand';
 import type { SshLink } from '../../src/main/tunnel/link';
 import { berth, docker, newInstance, writeSettings } from '../support/berth';
@@ -89,6 +90,9 @@ describe('registry settings in the guest', () => {
     expect(stepsOf(progress)).toEqual(['save', 'write', 'restart', 'ready']);
     expect(await insecureRegistries()).toEqual(['10.0.2.2/32', 'changed.test:5000']);
     expect(await guestFile('/run/berth/dockerd.pid')).not.toBe(before);
+    // The relaunched dockerd starts placed like at boot, and then has every vCPU again.
+    const cpus = loadSettings(join(instance.home, 'settings.json')).vm.cpus;
+    expect((await docker(instance, ['info', '--format', '{{.NCPU}}'])).stdout.trim()).toBe(String(cpus));
     const saved = JSON.parse(readFileSync(join(instance.home, 'settings.json'), 'utf8')) as { registries: RegistrySettings };
     expect(saved.registries.insecure).toEqual(['changed.test:5000', '10.0.2.2/32']);
     // The docker CLI's CA is still there: the guest always gets both sources.

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../src/main/settings/store';
 import { berth, docker, importBusybox, newInstance, repoRoot, status } from '../support/berth';
 
 // Its own snapshot folder (beside its own image cache), with the image the suite already built.
@@ -17,12 +18,12 @@ async function bootDetail(): Promise<string> {
   return steps.find((step) => step.name === 'accelerator')?.detail ?? '';
 }
 
-/** What a fresh container sees: the guest's clock and one fresh value from its kernel's random generator. */
-async function guestClockAndRandom(): Promise<{ skewS: number; random: string }> {
-  const seen = await docker(instance, ['run', '--rm', 'busybox:offline', 'sh', '-c', 'date +%s; cat /proc/sys/kernel/random/uuid']);
+/** What a fresh container sees: the guest's clock, one fresh value from its kernel's random generator, its CPU count. */
+async function guestClockAndRandom(): Promise<{ skewS: number; random: string; cpus: number }> {
+  const seen = await docker(instance, ['run', '--rm', 'busybox:offline', 'sh', '-c', 'date +%s; cat /proc/sys/kernel/random/uuid; nproc']);
   expect(seen.code, seen.stderr).toBe(0);
-  const [clock, random] = seen.stdout.trim().split('\n');
-  return { skewS: Math.abs(Number(clock) - Date.now() / 1000), random: random! };
+  const [clock, random, cpus] = seen.stdout.trim().split('\n');
+  return { skewS: Math.abs(Number(clock) - Date.now() / 1000), random: random!, cpus: Number(cpus) };
 }
 
 async function restart(): Promise<void> {
@@ -59,6 +60,10 @@ describe('starting from a memory snapshot', () => {
     expect(await bootDetail()).toContain('restored from a snapshot');
     const first = await guestClockAndRandom();
     expect(first.skewS).toBeLessThan(5);
+    // The daemons' placement for their start is undone on a restored start too.
+    const cpus = loadSettings(join(instance.home, 'settings.json')).vm.cpus;
+    expect(first.cpus).toBe(cpus);
+    expect((await docker(instance, ['info', '--format', '{{.NCPU}}'])).stdout.trim()).toBe(String(cpus));
     const kept = await docker(instance, ['run', '--rm', '-v', 'kept:/data', 'busybox:offline', 'cat', '/data/note']);
     expect(kept.stdout.trim(), kept.stderr).toBe('still-here');
 

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FOREIGN_ARCHES, foreignBusyboxDeb } from '../../scripts/test-images.mjs';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(repoRoot, 'bin', 'berth.mjs');
@@ -90,20 +91,35 @@ export async function status(instance: Instance): Promise<Record<string, unknown
 }
 
 /** A busybox image made offline: the static busybox binary and its applet links, as a tarball. */
-export function busyboxRootfs(): string {
+export function busyboxRootfs(busybox = '/bin/busybox'): string {
   const dir = mkdtempSync(join(tmpdir(), 'bt-busybox-'));
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'tmp'));
-  execFileSync('cp', ['/bin/busybox', join(dir, 'bin', 'busybox')]);
-  for (const applet of ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'wget', 'nc', 'dd', 'df', 'kill', 'killall', 'ps', 'tr', 'nsenter', 'httpd', 'sync', 'head', 'id', 'env', 'uname', 'date']) {
+  execFileSync('cp', [busybox, join(dir, 'bin', 'busybox')]);
+  for (const applet of ['sh', 'echo', 'cat', 'ls', 'sleep', 'true', 'wget', 'nc', 'dd', 'df', 'kill', 'killall', 'ps', 'tr', 'nsenter', 'httpd', 'sync', 'head', 'id', 'env', 'uname', 'date', 'nproc']) {
     symlinkSync('busybox', join(dir, 'bin', applet));
   }
   return dir;
 }
 
-export function importBusybox(instance: Instance, tag: string): Promise<Run> {
-  const dir = busyboxRootfs();
-  return run('sh', ['-c', `tar -C '${dir}' -c . | docker --host 'unix://${instance.socket}' import - '${tag}'`], instance.env);
+export function importBusybox(instance: Instance, tag: string, options: { busybox?: string; platform?: string } = {}): Promise<Run> {
+  const dir = busyboxRootfs(options.busybox);
+  const platform = options.platform ? `--platform '${options.platform}'` : '';
+  return run('sh', ['-c', `tar -C '${dir}' -c . | docker --host 'unix://${instance.socket}' import ${platform} - '${tag}'`], instance.env);
+}
+
+/**
+ * The same image for another architecture (arm64: linux/arm64, armhf: linux/arm/v7), from Debian's
+ * busybox-static for it, which `node scripts/test-images.mjs` (run by `npm test`) keeps in the cache.
+ */
+export function importForeignBusybox(instance: Instance, arch: keyof typeof FOREIGN_ARCHES, tag: string): Promise<Run> {
+  const deb = foreignBusyboxDeb(arch);
+  if (!existsSync(deb)) throw new Error(`${deb} is missing: run \`node scripts/test-images.mjs\` (npm test does) to download it`);
+  const unpacked = mkdtempSync(join(tmpdir(), 'bt-deb-'));
+  execFileSync('dpkg-deb', ['-x', deb, unpacked]);
+  return importBusybox(instance, tag, { busybox: join(unpacked, 'usr', 'bin', 'busybox'), platform: FOREIGN_ARCHES[arch] }).finally(() =>
+    rmSync(unpacked, { recursive: true, force: true }),
+  );
 }
 
 /** Every process whose command line or environment names this instance's home. */

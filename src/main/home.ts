@@ -39,6 +39,8 @@ export interface HomePaths {
   imageBuildLog: string;
   /** One folder per installed extension, named by its key. */
   extensionsDir: string;
+  /** The docker CLI plugins Berth brings (compose, buildx), named in config.json's cliPluginsExtraDirs. */
+  cliPluginsDir: string;
 }
 
 export function homePaths(home = berthHome()): HomePaths {
@@ -65,6 +67,7 @@ export function homePaths(home = berthHome()): HomePaths {
     consoleLog: join(logsDir, 'console.log'),
     imageBuildLog: join(logsDir, 'image-build.log'),
     extensionsDir: join(home, 'extensions'),
+    cliPluginsDir: join(home, 'cli-plugins'),
   };
 }
 

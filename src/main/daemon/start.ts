@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import { BerthError } from '../api/errors';
 import type { RegistrySettings } from '../api/registry';
 import { engineClient, waitForEngine } from '../engine/client';
+import { provideCliPlugins } from '../engine/cliPlugins';
 import { writeDockerContext } from '../engine/context';
 import { imageCacheDir, type HomePaths } from '../home';
 import { checkRegistrySettings, checkRegistrySize, dockerCertsDir, effectiveRegistrySettings, registryValues } from '../registry/guestSettings';
@@ -328,6 +329,14 @@ export const startSteps: StepDef<StartContext>[] = [
     hint: () => 'Check that DOCKER_CONFIG (or ~/.docker) is writable by you.',
     async run(ctx, detail) {
       detail(writeDockerContext(ctx.paths.dockerSocket, ctx.env));
+    },
+  },
+  {
+    name: 'plugins',
+    label: 'Docker CLI plugins',
+    hint: (ctx) => `Check that ${ctx.paths.cliPluginsDir} and DOCKER_CONFIG (or ~/.docker) are writable by you.`,
+    async run(ctx, detail) {
+      detail(provideCliPlugins(ctx.image!, ctx.paths.cliPluginsDir, ctx.env, ctx.log));
     },
   },
 ];
