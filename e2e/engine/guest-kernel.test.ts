@@ -61,6 +61,11 @@ describe('the guest kernel under emulation', () => {
     const placed = await inGuest('for d in dockerd containerd; do grep -h Cpus_allowed_list /proc/$(cat /run/berth/$d.pid)/task/*/status; done | sort -u');
     expect(placed.code, placed.stderr).toBe(0);
     expect(placed.stdout.trim().split('\n').map((line) => line.split(/\s+/).pop())).toEqual([cpus === 1 ? '0' : `0-${cpus - 1}`]);
+    // Berth's SSH link alone stays on vCPU 0, where dockerd starts: its serial loop and the sshd serving the host.
+    const link = await inGuest('L=$(cat /run/berth/ssh-serial.pid); grep -h Cpus_allowed_list /proc/$L/status; for p in $(pidof sshd-session); do grep -q "^PPid:[[:space:]]*$L$" /proc/$p/status && grep -h Cpus_allowed_list /proc/$p/status; done');
+    expect(link.code, link.stderr).toBe(0);
+    const linkPlaced = link.stdout.trim().split('\n').map((line) => line.split(/\s+/).pop());
+    expect(linkPlaced).toEqual(emulated && cpus >= 2 ? ['0', '0'] : [expect.any(String), expect.any(String)]);
     const nproc = await docker(instance, ['run', '--rm', 'busybox:offline', 'nproc']);
     expect(nproc.code, nproc.stderr).toBe(0);
     expect(Number(nproc.stdout.trim())).toBe(cpus);
