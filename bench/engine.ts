@@ -1,38 +1,9 @@
 // `npm run bench`: the engine's figures, each beside a baseline measured in the same run.
 import { rmSync } from 'node:fs';
-import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import { createServer } from 'node:net';
 import { importBusybox } from '../e2e/support/berth';
+import { freePort } from '../src/main/daemon/start';
+import { alternatingPings } from './ping';
 import { benchInstance, berthCommand, median, percentile, runBench, sh, type Row } from './run';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** GET /_ping n times over one kept-alive connection; milliseconds per request. */
-async function pings(target: { socketPath: string } | { host: string; port: number }, n: number): Promise<number[]> {
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
-  const times: number[] = [];
-  for (let i = 0; i < n; i += 1) {
-    const began = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      const req = httpRequest({ ...target, path: '/_ping', agent }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`ping ${res.statusCode}`))));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-    times.push(performance.now() - began);
-  }
-  agent.destroy();
-  return times.slice(Math.floor(n / 10)); // the first tenth warms up
-}
 
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(2)} ms`);
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
@@ -88,13 +59,7 @@ runBench(async () => {
   const direct = `tcp://127.0.0.1:${directPort}`;
   try {
     await timedStart(instance.env);
-    // Alternating rounds: a shared machine's load then weighs on both paths alike.
-    const viaSocket: number[] = [];
-    const viaDirect: number[] = [];
-    for (let round = 0; round < 8; round += 1) {
-      viaSocket.push(...(await pings({ socketPath: instance.socket }, 60)));
-      viaDirect.push(...(await pings({ host: '127.0.0.1', port: directPort }, 60)));
-    }
+    const { socket: viaSocket, direct: viaDirect } = await alternatingPings({ socketPath: instance.socket }, { host: '127.0.0.1', port: directPort }, 8);
     rows.push({ figure: 'GET /_ping p50 (host socket vs direct TCP)', berth: fmt(median(viaSocket)), baseline: fmt(median(viaDirect)), ratio: ratio(median(viaSocket), median(viaDirect)), target: '<= 1.5x' });
     rows.push({ figure: 'GET /_ping p95', berth: fmt(percentile(viaSocket, 95)), baseline: fmt(percentile(viaDirect, 95)), ratio: ratio(percentile(viaSocket, 95), percentile(viaDirect, 95)), target: '' });
 

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FOREIGN_ARCHES, foreignBusyboxDeb } from '../../scripts/test-images.mjs';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -102,8 +102,16 @@ export function busyboxRootfs(busybox = '/bin/busybox'): string {
   return dir;
 }
 
-export function importBusybox(instance: Instance, tag: string, options: { busybox?: string; platform?: string } = {}): Promise<Run> {
+/**
+ * Imports busybox as `tag`: another architecture's busybox binary with `platform`, and `files` (path in the
+ * image -> host file) copied in beside it.
+ */
+export function importBusybox(instance: Instance, tag: string, options: { busybox?: string; platform?: string; files?: Record<string, string> } = {}): Promise<Run> {
   const dir = busyboxRootfs(options.busybox);
+  for (const [inImage, from] of Object.entries(options.files ?? {})) {
+    mkdirSync(join(dir, dirname(inImage)), { recursive: true });
+    copyFileSync(from, join(dir, inImage));
+  }
   const platform = options.platform ? `--platform '${options.platform}'` : '';
   return run('sh', ['-c', `tar -C '${dir}' -c . | docker --host 'unix://${instance.socket}' import ${platform} - '${tag}'`], instance.env);
 }

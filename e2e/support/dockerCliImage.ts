@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { busyboxRootfs, docker, type Instance, type Run } from './berth';
+import { realpathSync } from 'node:fs';
+import { importBusybox, type Instance, type Run } from './berth';
 
 /** The host's docker CLI binary, by its real path. */
 function hostDockerCli(): string {
@@ -19,13 +18,8 @@ function sharedLibraries(binary: string): string[] {
  * libraries it loads), made offline, so a container can talk to an engine through a mounted socket.
  */
 export function importDockerCliImage(instance: Instance, tag: string): Promise<Run> {
-  const dir = busyboxRootfs();
   const cli = hostDockerCli();
-  copyFileSync(cli, join(dir, 'bin', 'docker'));
-  for (const library of sharedLibraries(cli)) {
-    mkdirSync(join(dir, dirname(library)), { recursive: true });
-    copyFileSync(library, join(dir, library));
-  }
-  const tar = execFileSync('tar', ['-C', dir, '-c', '.'], { maxBuffer: 512 * 1024 * 1024 });
-  return docker(instance, ['import', '-', tag], { input: tar, timeoutMs: 180_000 });
+  const files: Record<string, string> = { '/bin/docker': cli };
+  for (const library of sharedLibraries(cli)) files[library] = library;
+  return importBusybox(instance, tag, { files });
 }

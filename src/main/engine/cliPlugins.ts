@@ -2,7 +2,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSyn
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BerthError } from '../api/errors';
-import { readDockerConfig, updateDockerConfig, type DockerConfig } from '../registry/dockerConfig';
+import { updateDockerConfig, type DockerConfig } from '../registry/dockerConfig';
 import type { LocatedImage } from '../vm/image';
 
 /** One plugin as the image's manifest lists it: its Debian package and the file's digest and size. */
@@ -117,11 +117,10 @@ export function addExtraDir(config: DockerConfig, dir: string): ExtraDirChange {
 
 /** Makes the docker CLI look for plugins in `dir` too; config.json is written (atomically) only when it changes. */
 export function usePluginDir(env: NodeJS.ProcessEnv, dir: string): ExtraDirChange {
-  const found = addExtraDir(readDockerConfig(env), dir);
-  if (found !== 'added') return found;
-  let change: ExtraDirChange = 'added';
+  let change: ExtraDirChange = 'present';
   updateDockerConfig(env, (config) => {
     change = addExtraDir(config, dir);
+    return change === 'added';
   });
   return change;
 }

@@ -54,9 +54,10 @@ export function readDockerConfig(env: NodeJS.ProcessEnv): DockerConfig {
  * and a rename, so docker never reads half a file. A symlinked config.json (dotfile managers) is
  * written through to its target, as the docker CLI does, instead of being replaced by a plain file.
  */
-export function updateDockerConfig(env: NodeJS.ProcessEnv, change: (config: DockerConfig) => void): DockerConfig {
+export function updateDockerConfig(env: NodeJS.ProcessEnv, change: (config: DockerConfig) => void | boolean): DockerConfig {
   const config = readDockerConfig(env);
-  change(config);
+  // A change that returns false found nothing to do: the file is left as it is, not rewritten.
+  if (change(config) === false) return config;
   let path = dockerConfigPath(env);
   if (existsSync(path)) path = realpathSync(path);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });

@@ -11,23 +11,39 @@ function normalised(path: string): string {
   return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
 }
 
-/** The absolute host-side sources of a container create's bind mounts (named volumes are not paths). */
-export function bindSources(create: unknown): string[] {
+/** One bind mount of a container create: its absolute host-side source, and how to point it elsewhere. */
+interface BindMount {
+  source: string;
+  moveTo(source: string): void;
+}
+
+/** A container create's bind mounts with absolute sources, from Binds and Mounts (named volumes are not paths). */
+function bindMounts(create: unknown): BindMount[] {
   const hostConfig = (create as { HostConfig?: { Binds?: unknown; Mounts?: unknown } } | null)?.HostConfig;
-  const sources: string[] = [];
-  if (Array.isArray(hostConfig?.Binds)) {
-    for (const bind of hostConfig.Binds) {
+  const found: BindMount[] = [];
+  const binds = hostConfig?.Binds;
+  if (Array.isArray(binds)) {
+    binds.forEach((bind: unknown, at) => {
       // SOURCE:TARGET[:OPTIONS]; a path with a colon cannot be written in this form at all.
-      if (typeof bind === 'string' && bind.startsWith('/')) sources.push(bind.split(':')[0]);
-    }
+      if (typeof bind !== 'string' || !bind.startsWith('/')) return;
+      const [source, ...rest] = bind.split(':');
+      found.push({ source, moveTo: (next) => (binds[at] = [next, ...rest].join(':')) });
+    });
   }
   if (Array.isArray(hostConfig?.Mounts)) {
     for (const mount of hostConfig.Mounts as Array<{ Type?: unknown; Source?: unknown }>) {
       const isBind = typeof mount?.Type === 'string' && mount.Type.toLowerCase() === 'bind';
-      if (isBind && typeof mount.Source === 'string' && mount.Source.startsWith('/')) sources.push(mount.Source);
+      if (isBind && typeof mount.Source === 'string' && mount.Source.startsWith('/')) {
+        found.push({ source: mount.Source, moveTo: (next) => (mount.Source = next) });
+      }
     }
   }
-  return sources;
+  return found;
+}
+
+/** The absolute host-side sources of a container create's bind mounts. */
+export function bindSources(create: unknown): string[] {
+  return bindMounts(create).map((mount) => mount.source);
 }
 
 /** The first bind source that no shared folder holds, or null when every one is reachable in the VM. */
@@ -72,8 +88,6 @@ export function socketAliases(path: string): string[] {
   return [...aliases];
 }
 
-type HostConfig = { Binds?: unknown; Mounts?: unknown };
-
 /**
  * Points binds of Berth's own host socket at the engine's socket in the guest, as Docker Desktop does
  * for /var/run/docker.sock: Testcontainers' Ryuk, docker-outside-of-docker dev containers, Portainer
@@ -81,28 +95,9 @@ type HostConfig = { Binds?: unknown; Mounts?: unknown };
  * file of the host, which nothing in the guest can connect to. Returns whether anything changed.
  */
 export function mapEngineSocket(create: unknown, aliases: readonly string[]): boolean {
-  const hostConfig = (create as { HostConfig?: HostConfig } | null)?.HostConfig;
-  const isSocket = (source: unknown): boolean => typeof source === 'string' && source.startsWith('/') && aliases.includes(normalised(source));
-  let changed = false;
-  if (Array.isArray(hostConfig?.Binds)) {
-    hostConfig.Binds = hostConfig.Binds.map((bind: unknown) => {
-      if (typeof bind !== 'string') return bind;
-      const [source, ...rest] = bind.split(':');
-      if (!isSocket(source)) return bind;
-      changed = true;
-      return [GUEST_ENGINE_SOCKET, ...rest].join(':');
-    });
-  }
-  if (Array.isArray(hostConfig?.Mounts)) {
-    for (const mount of hostConfig.Mounts as Array<{ Type?: unknown; Source?: unknown }>) {
-      const isBind = typeof mount?.Type === 'string' && mount.Type.toLowerCase() === 'bind';
-      if (isBind && isSocket(mount.Source)) {
-        mount.Source = GUEST_ENGINE_SOCKET;
-        changed = true;
-      }
-    }
-  }
-  return changed;
+  const socketBinds = bindMounts(create).filter((mount) => aliases.includes(normalised(mount.source)));
+  for (const mount of socketBinds) mount.moveTo(GUEST_ENGINE_SOCKET);
+  return socketBinds.length > 0;
 }
 
 /**
