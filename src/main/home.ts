@@ -28,6 +28,8 @@ export interface HomePaths {
   sshSocket: string;
   daemonPid: string;
   qemuPid: string;
+  /** The running VM's shape, for a later daemon to take it over (vm/leftover.ts). */
+  machineRecord: string;
   sshDir: string;
   privateKey: string;
   publicKey: string;
@@ -57,6 +59,7 @@ export function homePaths(home = berthHome()): HomePaths {
     sshSocket: join(runDir, 'ssh.sock'),
     daemonPid: join(runDir, 'daemon.pid'),
     qemuPid: join(runDir, 'qemu.pid'),
+    machineRecord: join(runDir, 'machine.json'),
     sshDir,
     privateKey: join(sshDir, 'id_ed25519'),
     publicKey: join(sshDir, 'id_ed25519.pub'),

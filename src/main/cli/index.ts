@@ -5,7 +5,7 @@ import { homePaths, imageCacheDir } from '../home';
 import { readPid, waitGone } from '../pidfile';
 import { connectDaemon } from '../daemon/connect';
 import { buildImage, locateImage } from '../vm/image';
-import { stopLeftoverMachine } from '../vm/machine';
+import { adoptable, stopLeftoverMachine } from '../vm/leftover';
 import { formatStatus, printError, stepPrinter } from './output';
 
 const USAGE = `Usage: berth <command>
@@ -29,8 +29,8 @@ const paths = homePaths();
 
 /** With no daemon, the engine is stopped: the same status a fresh backend reports. */
 async function stoppedStatus(): Promise<EngineStatus> {
-  const { Backend } = await import('../daemon/backend');
-  return new Backend(paths, process.env, () => undefined).status();
+  const { EngineLifecycle } = await import('../daemon/lifecycle');
+  return new EngineLifecycle(paths, process.env, () => undefined, { boot: [], adopt: () => [] }).status();
 }
 
 /** Starts (or restarts) the engine, printing each step as it ends, then how to reach it. */
@@ -55,7 +55,7 @@ async function bringUp(channel: 'engine.start' | 'engine.restart'): Promise<numb
 async function stop(): Promise<number> {
   const connection = await connectDaemon(paths, false);
   if (!connection) {
-    const stopped = await stopLeftoverMachine(paths.qemuPid, paths.qmpSocket);
+    const stopped = await stopLeftoverMachine(paths);
     process.stderr.write(stopped ? 'Stopped a VM left behind by an earlier run.\n' : 'Berth is not running.\n');
     return 0;
   }
@@ -69,8 +69,14 @@ async function stop(): Promise<number> {
 }
 
 async function status(json: boolean): Promise<number> {
-  const connection = await connectDaemon(paths, false);
-  const current = connection ? await connection.client.invoke('engine.status', {}) : await stoppedStatus();
+  // A VM left running by a daemon that went away is taken over by a new one, which this starts and waits for.
+  const takeOver = adoptable(paths) !== null;
+  const connection = await connectDaemon(paths, takeOver);
+  let current = connection ? await connection.client.invoke('engine.status', {}) : await stoppedStatus();
+  for (const until = Date.now() + 60_000; connection && takeOver && current.state === 'starting' && Date.now() < until; ) {
+    await new Promise((done) => setTimeout(done, 200));
+    current = await connection.client.invoke('engine.status', {});
+  }
   connection?.close();
   process.stdout.write(`${json ? JSON.stringify(current) : formatStatus(current)}\n`);
   return 0;

@@ -8,6 +8,7 @@ import { onJsonLines, writeJsonLine } from './lines';
 /** The daemon's end of the contract: a Unix socket only the user can open. */
 export class ControlServer {
   private server: Server | null = null;
+  private unlink = (): void => undefined;
   readonly clients = new Set<Socket>();
 
   constructor(
@@ -33,7 +34,7 @@ export class ControlServer {
         void dispatch(this.handlers, frame).then((reply) => reply && writeJsonLine(socket, reply));
       });
     });
-    await listenPrivately(server, this.path, 'control socket');
+    this.unlink = await listenPrivately(server, this.path, 'control socket');
     this.server = server;
   }
 
@@ -44,5 +45,6 @@ export class ControlServer {
   close(): void {
     for (const socket of this.clients) socket.destroy();
     this.server?.close();
+    this.unlink();
   }
 }

@@ -1,4 +1,5 @@
 import { rmSync, writeFileSync } from 'node:fs';
+import { BerthError } from '../api/errors';
 import type { Handlers } from '../api/dispatch';
 import type { StreamHandlers } from '../api/streams';
 import type { ContainerInspect } from '../api/containerDetails';
@@ -19,8 +20,11 @@ import { ensureHome, type HomePaths } from '../home';
 import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
 import { signIn } from '../registry/signIn';
-import { Backend } from './backend';
+import { EngineLifecycle } from './lifecycle';
+import { adoptSteps, bootSteps } from './start';
 import { ControlServer } from './control';
+import { lockHome } from './lock';
+import { readPid } from '../pidfile';
 
 /**
  * The backend process: it owns the VM and the tunnel, and serves the contract on the control socket.
@@ -33,8 +37,14 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   const log = (line: string): void => {
     process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   };
+  // Whatever a request or an event can make reject is logged, never the end of the daemon and its engine.
+  process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
+  const lock = await lockHome(paths).catch((error: Error) => {
+    log(`daemon not started: ${error.message}${error instanceof BerthError && error.hint ? ` ${error.hint}` : ''}`);
+    process.exit(1);
+  });
   const directPort = Number(env.BERTH_BENCH_DIRECT_PORT) || undefined;
-  const backend = new Backend(paths, env, log, { directDockerPort: directPort });
+  const backend = new EngineLifecycle(paths, env, log, { boot: bootSteps, adopt: adoptSteps }, { directDockerPort: directPort });
   const extensions = extensionChannels({ backend, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const handlers: Handlers = {
     ...extensions.calls,
@@ -111,8 +121,8 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     logins.stop();
     await backend.stop().catch((error: Error) => log(`stop on exit: ${error.message}`));
     control.close();
-    rmSync(paths.controlSocket, { force: true });
-    rmSync(paths.daemonPid, { force: true });
+    if (readPid(paths.daemonPid) === process.pid) rmSync(paths.daemonPid, { force: true });
+    lock.release();
     process.exit(0);
   };
   function maybeExit(): void {
@@ -137,10 +147,12 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     log(`daemon not started: ${(error as Error).message}`);
     process.exit(1);
   }
+  // A daemon nobody ever connected to goes away, unless it keeps an engine running.
   setTimeout(() => {
-    if (!everConnected) void exit();
+    if (!everConnected && idle()) void exit();
   }, 60_000).unref();
   writeFileSync(paths.daemonPid, `${process.pid}\n`, { mode: 0o600 });
   log(`daemon ${process.pid} listening on ${paths.controlSocket}`);
+  void backend.adoptLeftover();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void exit());
 }

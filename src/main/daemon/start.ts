@@ -21,7 +21,8 @@ import type { GuestMessage } from '../vm/console';
 import { ensureDataDisk } from '../vm/disk';
 import { buildImage, locateImage, type LocatedImage } from '../vm/image';
 import { ensureKeyPair, type KeyPair } from '../vm/keys';
-import { Machine, stopLeftoverMachine } from '../vm/machine';
+import { Machine } from '../vm/machine';
+import { adoptMachine, stopLeftoverMachine, type MachineRecord } from '../vm/leftover';
 import { findQemu, startValues, type MachineSpec } from '../vm/qemu';
 import { discardSnapshot, restoreMachine, saveSnapshot, snapshotFor, type Snapshot } from '../vm/snapshot';
 import type { StepDef } from '../vm/steps';
@@ -153,7 +154,7 @@ async function restoreAndGo(ctx: StartContext, spec: Omit<MachineSpec, 'accelera
   }
 }
 
-export const startSteps: StepDef<StartContext>[] = [
+export const bootSteps: StepDef<StartContext>[] = [
   {
     name: 'settings',
     label: 'Read settings',
@@ -173,7 +174,7 @@ export const startSteps: StepDef<StartContext>[] = [
     hint: () => 'Install QEMU (on Debian: sudo apt-get install qemu-system-x86), then start again.',
     async run(ctx) {
       ctx.qemu = findQemu(ctx.env);
-      if (await stopLeftoverMachine(ctx.paths.qemuPid, ctx.paths.qmpSocket)) ctx.log('stopped a VM left by an earlier run');
+      if (await stopLeftoverMachine(ctx.paths)) ctx.log('stopped a VM left by an earlier run');
     },
   },
   {
@@ -294,13 +295,10 @@ export const startSteps: StepDef<StartContext>[] = [
     label: 'Connect over SSH',
     hint: (ctx) => `Read ${ctx.paths.consoleLog}: sshd may have failed in the guest.`,
     async run(ctx) {
-      await guestSays(
-        ctx,
-        (m): m is GuestMessage => (m.kind === 'step' && m.name === 'sshd') || m.kind === 'ready',
-        60_000,
-        'sshd',
-      );
       const machine = ctx.machine!;
+      if (!machine.adopted) {
+        await guestSays(ctx, (m): m is GuestMessage => (m.kind === 'step' && m.name === 'sshd') || m.kind === 'ready', 60_000, 'sshd');
+      }
       ctx.link = new SshLink({
         to: { serialSocket: ctx.paths.sshSocket },
         privateKey: ctx.keys!.privateKey,
@@ -319,7 +317,9 @@ export const startSteps: StepDef<StartContext>[] = [
       ctx.socket = new HostSocket(ctx.paths.dockerSocket, '/var/run/docker.sock', ctx.link!, ctx.log, createInspector(ctx.shares!, ctx.paths.dockerSocket));
       await ctx.socket.listen();
       ctx.docker = await engineClient(ctx.paths.dockerSocket);
-      await guestSays(ctx, (m): m is Extract<GuestMessage, { kind: 'ready' }> => m.kind === 'ready', 120_000, 'dockerd ready');
+      if (!ctx.machine!.adopted) {
+        await guestSays(ctx, (m): m is Extract<GuestMessage, { kind: 'ready' }> => m.kind === 'ready', 120_000, 'dockerd ready');
+      }
       await waitForEngine(ctx.docker, 30_000);
     },
   },
@@ -340,3 +340,32 @@ export const startSteps: StepDef<StartContext>[] = [
     },
   },
 ];
+
+const byName = (name: string): StepDef<StartContext> => bootSteps.find((step) => step.name === name)!;
+
+/**
+ * The steps that take over the VM an earlier daemon left running, where the boot's steps would start
+ * one: its guest is past its start, so nothing waits for the guest's messages, and the data disk is in
+ * use. The VM keeps the network and shared folders it was started with; changed settings apply at the
+ * next restart.
+ */
+export function adoptSteps(record: MachineRecord): StepDef<StartContext>[] {
+  const adopt: StepDef<StartContext> = {
+    name: 'adopt',
+    label: 'Take over the running VM',
+    hint: (ctx) => `Read ${ctx.paths.daemonLog}.`,
+    async run(ctx, detail) {
+      const machine = await adoptMachine(ctx.paths, record);
+      if (!machine) throw new BerthError(NOT_ADOPTED, `QEMU ${record.pid} does not report its guest running.`, 'Berth boots a new VM instead.');
+      ctx.machine = machine;
+      ctx.acceleratorReason = record.acceleratorReason;
+      ctx.network = record.network;
+      ctx.shares = record.shares;
+      detail(`QEMU ${record.pid}, running since ${record.startedAt}`);
+    },
+  };
+  return [byName('settings'), byName('image'), byName('keys'), adopt, byName('ssh'), byName('docker'), byName('context'), byName('plugins')];
+}
+
+/** The error of a take-over that did not work out: the caller stops that VM and boots. */
+export const NOT_ADOPTED = 'NotAdopted';

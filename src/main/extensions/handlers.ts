@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { CallName, EventName, PayloadOf, StreamName } from '../api/contract';
 import type { Handlers } from '../api/dispatch';
 import type { StreamHandlers } from '../api/streams';
-import type { Backend } from '../daemon/backend';
+import type { EngineLifecycle } from '../daemon/lifecycle';
 import { BerthError } from '../api/errors';
 import { registryOfText } from '../engine/images/transfer';
 import type { Extension } from '../api/extensions';
@@ -24,7 +24,7 @@ export type ExtensionCalls = Pick<Handlers, Extract<CallName, Prefixed>>;
 export type ExtensionStreams = Pick<StreamHandlers, Extract<StreamName, Prefixed>>;
 
 export interface ExtensionServices {
-  backend: Backend;
+  backend: EngineLifecycle;
   paths: HomePaths;
   env: NodeJS.ProcessEnv;
   log(line: string): void;

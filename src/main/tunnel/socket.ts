@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, rmSync, type Stats } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { pipeline } from 'node:stream';
 import { BerthError } from '../api/errors';
@@ -49,20 +49,37 @@ export async function claimSocketPath(path: string, what: string): Promise<void>
 
 /**
  * Listens on the Unix socket `path`, readable and writable by the user alone from its first
- * moment (a Docker or control socket is a root-equivalent handle on the engine).
+ * moment (a Docker or control socket is a root-equivalent handle on the engine). Returns what removes
+ * it: only while the path is still the socket made here (same inode), never one another process made since.
  */
-export async function listenPrivately(server: Server, path: string, what: string): Promise<void> {
+export async function listenPrivately(server: Server, path: string, what: string): Promise<() => void> {
   await claimSocketPath(path, what);
   const mask = process.umask(0o177);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(path, () => resolve());
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
   } finally {
     process.umask(mask);
   }
   chmodSync(path, 0o600);
+  const made = lstatSync(path);
+  return () => {
+    if (sameFile(made, path)) rmSync(path, { force: true });
+  };
+}
+
+function sameFile(made: Stats, path: string): boolean {
+  try {
+    const now = lstatSync(path);
+    return now.ino === made.ino && now.dev === made.dev;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -72,6 +89,7 @@ export async function listenPrivately(server: Server, path: string, what: string
  */
 export class HostSocket {
   private server: Server | null = null;
+  private unlink = (): void => undefined;
   private readonly open = new Set<Socket>();
 
   constructor(
@@ -85,7 +103,7 @@ export class HostSocket {
   async listen(): Promise<void> {
     // Half-open: `docker run` closes its write side and still reads the container's output.
     const server = createServer({ allowHalfOpen: true }, (local) => this.carry(local));
-    await listenPrivately(server, this.path, 'Docker socket');
+    this.unlink = await listenPrivately(server, this.path, 'Docker socket');
     this.server = server;
   }
 
@@ -123,6 +141,6 @@ export class HostSocket {
     // Only a socket this object listened on is removed: anything else at the path is not Berth's.
     if (!server) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    rmSync(this.path, { force: true });
+    this.unlink();
   }
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync, type WriteStream } from 'node:fs';
-import { isAlive, readPid, waitGone } from '../pidfile';
+import type { WriteStream } from 'node:fs';
+import { isAlive } from '../pidfile';
 import { BerthError } from '../api/errors';
 import { handshakeDeadlineMs, type Candidate } from './accelerator';
 import { GuestConsole } from './console';
@@ -15,34 +15,29 @@ export interface Exit {
   stderr: string;
 }
 
+/** How a Machine watches and signals its QEMU: a child it launched, or one an earlier daemon left running. */
+interface QemuProcess {
+  readonly pid: number | undefined;
+  kill(): void;
+  readonly exited: Promise<Exit>;
+}
+
 /** One running QEMU process and its serial console. */
 export class Machine {
   readonly console = new GuestConsole();
-  readonly exited: Promise<Exit>;
   private exit: Exit | null = null;
+  readonly exited: Promise<Exit>;
+  /** The launched QEMU, whose stdin is the guest's serial console. */
+  private input: ChildProcess | null = null;
 
   private constructor(
     readonly accelerator: string,
-    private readonly child: ChildProcess,
-    private readonly spec: Spec,
-    consoleLog: WriteStream,
+    private readonly qemu: QemuProcess,
+    private readonly qmpSocket: string,
+    /** Taken over from an earlier daemon: its console went with that daemon, and its guest is past its start. */
+    readonly adopted = false,
   ) {
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      consoleLog.write(chunk);
-      this.console.feed(chunk);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      consoleLog.write(chunk);
-    });
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        this.exit = { code, signal, stderr: stderr.trim() };
-        consoleLog.write(`\n--- berth: qemu exited (code ${code}, signal ${signal}) at ${new Date().toISOString()}\n`);
-        resolve(this.exit);
-      }),
-    );
+    this.exited = qemu.exited.then((exit) => (this.exit = exit));
   }
 
   get running(): boolean {
@@ -50,7 +45,7 @@ export class Machine {
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.qemu.pid;
   }
 
   /** `extra` ends the command line: how a restore passes `-incoming`. */
@@ -59,9 +54,37 @@ export class Machine {
     consoleLog.write(`\n--- berth: launching qemu with accelerator ${accelerator}, ${how}, at ${new Date().toISOString()}\n`);
     const child = spawn(qemu, [...qemuArgs({ ...spec, accelerator }), ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin?.on('error', () => undefined);
-    const machine = new Machine(accelerator, child, spec, consoleLog);
     child.once('error', (error) => consoleLog.write(`berth: could not run ${qemu}: ${error.message}\n`));
+    let stderr = '';
+    const exited = new Promise<Exit>((resolve) =>
+      child.once('exit', (code, signal) => {
+        consoleLog.write(`\n--- berth: qemu exited (code ${code}, signal ${signal}) at ${new Date().toISOString()}\n`);
+        resolve({ code, signal, stderr: stderr.trim() });
+      }),
+    );
+    const machine = new Machine(accelerator, { pid: child.pid, kill: () => child.kill('SIGKILL'), exited }, spec.qmpSocket);
+    machine.input = child;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      consoleLog.write(chunk);
+      machine.console.feed(chunk);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      consoleLog.write(chunk);
+    });
     return machine;
+  }
+
+  /** A QEMU an earlier daemon launched, still running its guest: watched by its pid from now on. */
+  static adopt(pid: number, accelerator: string, qmpSocket: string): Machine {
+    const exited = new Promise<Exit>((resolve) => {
+      const timer = setInterval(() => {
+        if (isAlive(pid)) return;
+        clearInterval(timer);
+        resolve({ code: null, signal: null, stderr: '' });
+      }, 1_000);
+    });
+    return new Machine(accelerator, { pid, kill: () => process.kill(pid, 'SIGKILL'), exited }, qmpSocket, true);
   }
 
   /**
@@ -123,12 +146,12 @@ export class Machine {
 
   /** Types on the guest's serial console (QEMU's stdin); berth-boot reads its start values there. */
   sendToGuest(text: string): void {
-    this.child.stdin?.write(text);
+    this.input?.stdin?.write(text);
   }
 
   async kill(): Promise<void> {
     if (!this.running) return;
-    this.child.kill('SIGKILL');
+    this.qemu.kill();
     await this.exited;
   }
 
@@ -136,7 +159,7 @@ export class Machine {
   async powerdown(graceMs = 25_000): Promise<'clean' | 'killed'> {
     if (!this.running) return 'clean';
     try {
-      const qmp = await Qmp.connect(this.spec.qmpSocket);
+      const qmp = await Qmp.connect(this.qmpSocket);
       try {
         await qmp.execute('system_powerdown');
       } finally {
@@ -157,31 +180,4 @@ export class Machine {
 
 function lastLine(text: string): string {
   return text.split('\n').filter(Boolean).pop()?.replace(/^qemu-system-\S+: /, '') ?? '';
-}
-
-/**
- * A QEMU left running by a Berth that crashed still holds the data disk: power it down before
- * anything else touches the disk.
- */
-export async function stopLeftoverMachine(pidFile: string, qmpSocket: string): Promise<boolean> {
-  const pid = readPid(pidFile);
-  if (!pid) return false;
-  let ours = false;
-  try {
-    ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(qmpSocket);
-  } catch {
-    ours = process.platform !== 'linux' && isAlive(pid);
-  }
-  if (ours && isAlive(pid)) {
-    try {
-      const qmp = await Qmp.connect(qmpSocket);
-      await qmp.execute('system_powerdown');
-      qmp.close();
-    } catch {
-      // no QMP: fall through to signals
-    }
-    if (!(await waitGone(pid, 20_000))) process.kill(pid, 'SIGKILL');
-  }
-  rmSync(pidFile, { force: true });
-  return ours;
 }

@@ -26,8 +26,9 @@ import type { SshLink } from '../tunnel/link';
 import { PortForwarder } from '../tunnel/ports';
 import { TcpForward } from '../tunnel/tcpForward';
 import { UdpForward } from '../tunnel/udpRelay';
-import { runSteps } from '../vm/steps';
-import { GUEST_RESET, startSteps, type StartContext } from './start';
+import { adoptable, forgetMachine, recordMachine, type MachineRecord } from '../vm/leftover';
+import { runSteps, type StepDef } from '../vm/steps';
+import { GUEST_RESET, type StartContext } from './start';
 
 const TRANSITIONS: Record<EngineState, EngineState[]> = {
   stopped: ['starting'],
@@ -37,8 +38,14 @@ const TRANSITIONS: Record<EngineState, EngineState[]> = {
   stopping: ['stopped', 'error'],
 };
 
+/** How the engine starts: the steps that boot a VM, and those that take over one an earlier daemon left running. */
+export interface StartPlans {
+  boot: StepDef<StartContext>[];
+  adopt(record: MachineRecord): StepDef<StartContext>[];
+}
+
 /** The engine's lifecycle: stopped, starting, running, stopping, error. The VM belongs to it. */
-export class Backend extends EventEmitter<{
+export class EngineLifecycle extends EventEmitter<{
   changed: [EngineStatus];
   containers: [ContainerChange];
   images: [ImageSummary[]];
@@ -52,6 +59,8 @@ export class Backend extends EventEmitter<{
   private versions: Record<string, string> = {};
   private ctx: StartContext | null = null;
   private starting: Promise<EngineStatus> | null = null;
+  /** Set while the start in progress is a take-over: a `berth start` then waits for it instead of being refused. */
+  private adopting = false;
   private abortStart: AbortController | null = null;
   /** Following the engine's events while it runs. */
   private watching: { stop(): void } | null = null;
@@ -66,18 +75,22 @@ export class Backend extends EventEmitter<{
     private readonly paths: HomePaths,
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: (line: string) => void,
+    private readonly plans: StartPlans,
     private readonly options: { directDockerPort?: number } = {},
   ) {
     super();
   }
 
-  private move(next: EngineState): void {
+  /** False, logged, for a move the lifecycle does not make (a late teardown after a stop won): the state stays. */
+  private move(next: EngineState): boolean {
     if (next !== this.state && !TRANSITIONS[this.state].includes(next)) {
-      throw new Error(`engine cannot go from ${this.state} to ${next}`);
+      this.log(`engine stays ${this.state}: it does not go to ${next} from there`);
+      return false;
     }
     this.log(`engine ${this.state} -> ${next}`);
     this.state = next;
     this.publish();
+    return true;
   }
 
   private publish(): void {
@@ -113,8 +126,26 @@ export class Backend extends EventEmitter<{
     };
   }
 
+  /** Takes over the VM an earlier daemon of this home left running, if there is one; else nothing. */
+  async adoptLeftover(): Promise<void> {
+    const record = this.state === 'stopped' ? adoptable(this.paths) : null;
+    if (!record) return;
+    this.log(`taking over the VM left running (qemu ${record.pid})`);
+    this.adopting = true;
+    this.starting = this.runStart(record);
+    try {
+      await this.starting;
+    } catch (error) {
+      this.log(`take-over failed: ${(error as Error).message}`);
+    } finally {
+      this.starting = null;
+      this.adopting = false;
+    }
+  }
+
   async start(): Promise<EngineStatus> {
     if (this.state === 'running') return this.status();
+    if (this.starting && this.adopting) return this.starting;
     if (this.state === 'starting') {
       throw new BerthError(
         'AlreadyStarting',
@@ -133,7 +164,8 @@ export class Backend extends EventEmitter<{
     }
   }
 
-  private async runStart(): Promise<EngineStatus> {
+  /** Boots the VM, or with `record` first tries to take over the one it describes. */
+  private async runStart(record?: MachineRecord): Promise<EngineStatus> {
     this.error = null;
     this.startMs = null;
     this.versions = {};
@@ -155,15 +187,29 @@ export class Backend extends EventEmitter<{
       this.steps = steps;
       this.publish();
     };
-    try {
+    const boot = async (): Promise<void> => {
       try {
-        await runSteps(startSteps, ctx, onSteps, this.log, abort.signal);
+        await runSteps(this.plans.boot, ctx, onSteps, this.log, abort.signal);
       } catch (error) {
         // A guest kernel that dies while booting (QEMU's TCG can crash it, rarely) gets one more boot.
         if (!(error instanceof BerthError && error.name === GUEST_RESET) || abort.signal.aborted) throw error;
         this.log(`${error.message} Booting it once more.`);
         await this.teardown();
-        await runSteps(startSteps, ctx, onSteps, this.log, abort.signal);
+        await runSteps(this.plans.boot, ctx, onSteps, this.log, abort.signal);
+      }
+    };
+    try {
+      if (!record) await boot();
+      else {
+        try {
+          await runSteps(this.plans.adopt(record), ctx, onSteps, this.log, abort.signal);
+        } catch (error) {
+          if (abort.signal.aborted) throw error;
+          // Its containers are lost with it, but a VM Berth cannot reach is of no use: the boot stops it first.
+          this.log(`could not take over the running VM (${(error as Error).message}); booting a new one`);
+          await this.teardown();
+          await boot();
+        }
       }
     } catch (error) {
       if (abort.signal.aborted) {
@@ -181,7 +227,16 @@ export class Backend extends EventEmitter<{
       this.abortStart = null;
     }
     this.startMs = Math.round(performance.now() - began);
-    ctx.machine!.exited.then((exit) => this.onMachineExit(ctx, exit));
+    const machine = ctx.machine!;
+    machine.exited.then((exit) => this.onMachineExit(ctx, exit));
+    recordMachine(this.paths.machineRecord, {
+      pid: machine.pid!,
+      accelerator: machine.accelerator,
+      acceleratorReason: ctx.acceleratorReason!,
+      network: ctx.network!,
+      shares: ctx.shares!,
+      startedAt: record?.startedAt ?? new Date().toISOString(),
+    });
     this.move('running');
     this.watching = this.follow(ctx);
     void this.readVersions(ctx);
@@ -309,6 +364,7 @@ export class Backend extends EventEmitter<{
       const how = await ctx.machine.powerdown();
       this.log(`vm powered down (${how})`);
     }
+    forgetMachine(this.paths.machineRecord);
     ctx.consoleLog?.end();
   }
 

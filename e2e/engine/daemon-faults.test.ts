@@ -1,0 +1,77 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { berth, berthInBackground, docker, importBusybox, newInstance, status, type Run } from '../support/berth';
+import { sharedInstance } from '../support/shared';
+
+const pidIn = (instance: { home: string }, file: string): number => Number(readFileSync(join(instance.home, 'run', file), 'utf8').trim());
+
+async function gone(pid: number): Promise<void> {
+  await expect
+    .poll(
+      () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      { timeout: 10_000, interval: 50 },
+    )
+    .toBe(true);
+}
+
+describe('one daemon per home', () => {
+  const instance = newInstance();
+  afterAll(() => rmSync(instance.home, { recursive: true, force: true }));
+
+  it('lets exactly one of two daemons started at once serve; the other exits saying which one serves', async () => {
+    const daemons = [berthInBackground(instance, ['daemon']), berthInBackground(instance, ['daemon'])];
+    const loser = await Promise.race(daemons.map((daemon) => daemon.done));
+    expect(loser.code).toBe(1);
+    expect(loser.stdout).toMatch(/daemon not started: Another Berth daemon \(pid \d+\) already serves .* Use that one/);
+    const winnerPid = Number(/\(pid (\d+)\)/.exec(loser.stdout)![1]);
+    expect(pidIn(instance, 'daemon.pid')).toBe(winnerPid);
+    // The winner serves: a client reaches it, and once that client leaves it exits by itself (no engine runs).
+    const reached = await berth(instance, ['status', '--json']);
+    expect(JSON.parse(reached.stdout).state, reached.stderr).toBe('stopped');
+    const ends = await Promise.all(daemons.map((daemon) => daemon.done));
+    expect(ends.map((end: Run) => end.code).sort()).toEqual([0, 1]);
+    // Its control socket went with it; the losing daemon removed nothing of the winner's while it ran.
+    expect(existsSync(join(instance.home, 'run', 'berth.sock'))).toBe(false);
+  });
+});
+
+describe('a daemon that dies while the VM runs', () => {
+  const instance = sharedInstance();
+
+  it('is replaced by one that takes the VM over: containers run on, same process, same uptime', async () => {
+    expect((await importBusybox(instance, 'busybox:offline')).code).toBe(0);
+    const started = await docker(instance, ['run', '-d', '--name', 'outlives-its-daemon', 'busybox:offline', 'sleep', '3600']);
+    expect(started.code, started.stderr).toBe(0);
+    const id = started.stdout.trim();
+    const inspect = async (): Promise<string> => (await docker(instance, ['inspect', '--format', '{{.State.Running}} {{.State.Pid}} {{.State.StartedAt}}', id])).stdout.trim();
+    const before = await inspect();
+    expect(before).toMatch(/^true /);
+    const qemu = pidIn(instance, 'qemu.pid');
+
+    const daemon = pidIn(instance, 'daemon.pid');
+    process.kill(daemon, 'SIGKILL');
+    await gone(daemon);
+    // QEMU outlives it; `berth status` starts a new daemon, which takes the VM over instead of booting one.
+    expect(pidIn(instance, 'qemu.pid')).toBe(qemu);
+    const began = Date.now();
+    const after = await status(instance);
+    const tookMs = Date.now() - began;
+    expect(after.state).toBe('running');
+    expect((after.steps as Array<{ name: string; state: string }>).find((step) => step.name === 'adopt')?.state).toBe('done');
+    expect(pidIn(instance, 'qemu.pid')).toBe(qemu);
+    expect(pidIn(instance, 'daemon.pid')).not.toBe(daemon);
+    expect(await inspect()).toBe(before);
+    console.info(`took the VM over in ${tookMs} ms`);
+
+    const removed = await docker(instance, ['rm', '-f', id]);
+    expect(removed.code, removed.stderr).toBe(0);
+  });
+});
