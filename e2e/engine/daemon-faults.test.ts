@@ -74,4 +74,29 @@ describe('a daemon that dies while the VM runs', () => {
     const removed = await docker(instance, ['rm', '-f', id]);
     expect(removed.code, removed.stderr).toBe(0);
   });
+
+  it('says "not responding" while the VM is frozen, recovers by itself, and sets the guest clock from the host', async () => {
+    // The guest's clock put an hour behind, as a sleep of the host leaves it (time is not namespaced:
+    // a privileged container sets the VM's).
+    const behind = await docker(instance, ['run', '--rm', '--privileged', 'busybox:offline', 'date', '-s', `@${Math.round(Date.now() / 1000) - 3600}`]);
+    expect(behind.code, behind.stderr).toBe(0);
+    const qemu = pidIn(instance, 'qemu.pid');
+    process.kill(qemu, 'SIGSTOP');
+    try {
+      await expect.poll(async () => (await status(instance)).state, { timeout: 40_000, interval: 1_000 }).toBe('not-responding');
+      const frozen = await status(instance);
+      expect((frozen.error as { hint: string }).hint).toMatch(/berth restart/);
+    } finally {
+      process.kill(qemu, 'SIGCONT');
+    }
+    await expect.poll(async () => (await status(instance)).state, { timeout: 40_000, interval: 500 }).toBe('running');
+    const guestClockOff = async (): Promise<number> => {
+      const before = Date.now() / 1000;
+      const said = await docker(instance, ['run', '--rm', 'busybox:offline', 'date', '+%s']);
+      const after = Date.now() / 1000;
+      const guest = Number(said.stdout.trim());
+      return guest < before - 1 ? before - guest : guest > after + 1 ? guest - after : 0;
+    };
+    await expect.poll(guestClockOff, { timeout: 30_000, interval: 1_000 }).toBe(0);
+  });
 });

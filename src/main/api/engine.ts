@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { call, event, WireErrorShape } from './channel';
 
 
-export const EngineState = z.enum(['stopped', 'starting', 'running', 'stopping', 'error']);
+export const EngineState = z.enum(['stopped', 'starting', 'running', 'not-responding', 'stopping', 'error']);
 export type EngineState = z.infer<typeof EngineState>;
 
 export const StepState = z.enum(['pending', 'running', 'done', 'failed']);

@@ -8,33 +8,24 @@ import type { EngineState, EngineStatus, StartStep } from '../api/engine';
 import { BerthError, toWire, type WireError } from '../api/errors';
 import { RegistrySettings, type ApplyProgress } from '../api/registry';
 import { engineNotRunning, engineVersions } from '../engine/client';
-import { ContainerList } from '../engine/containerList';
 import { listContainers } from '../engine/containers';
-import { changesListOf, EngineEvents } from '../engine/events';
-import { listImages, touchesImages } from '../engine/images/list';
-import { listNetworks } from '../engine/networks';
-import { listVolumes } from '../engine/volumes';
-import { PortWatch } from '../engine/publishedPorts';
-import { ContainerWatch, RelistWatch } from '../engine/watch';
 import { CONTEXT_NAME } from '../engine/context';
 import type { HomePaths } from '../home';
-import { GuestRegistries } from '../registry/guestRegistries';
 import { applyStep, checkRegistrySettings, checkRegistrySize, dockerCertsDir, effectiveRegistrySettings } from '../registry/guestSettings';
 import { loadSettings, effectiveNetwork, saveSettings } from '../settings/store';
 import type { Exit } from '../vm/machine';
 import type { SshLink } from '../tunnel/link';
-import { PortForwarder } from '../tunnel/ports';
-import { TcpForward } from '../tunnel/tcpForward';
-import { UdpForward } from '../tunnel/udpRelay';
 import { adoptable, forgetMachine, recordMachine, type MachineRecord } from '../vm/leftover';
 import { runSteps, type StepDef } from '../vm/steps';
+import { followEngine, type Following } from './following';
 import { GUEST_RESET, type StartContext } from './start';
 
 const TRANSITIONS: Record<EngineState, EngineState[]> = {
   stopped: ['starting'],
   error: ['starting', 'stopping', 'stopped'],
   starting: ['running', 'error', 'stopping'],
-  running: ['stopping', 'error'],
+  running: ['stopping', 'error', 'not-responding'],
+  'not-responding': ['running', 'stopping', 'error'],
   stopping: ['stopped', 'error'],
 };
 
@@ -62,14 +53,8 @@ export class EngineLifecycle extends EventEmitter<{
   /** Set while the start in progress is a take-over: a `berth start` then waits for it instead of being refused. */
   private adopting = false;
   private abortStart: AbortController | null = null;
-  /** Following the engine's events while it runs. */
-  private watching: { stop(): void } | null = null;
-  /** The host's listeners for the running containers' published ports. */
-  private ports: PortForwarder | null = null;
-  /** Every container's row, kept current by the events while they are followed. */
-  private containerList: ContainerList | null = null;
-  /** The running guest's registry settings. */
-  private registries: GuestRegistries | null = null;
+  /** What follows the running engine: its events, published ports, registries and the guest itself. */
+  private watching: Following | null = null;
 
   constructor(
     private readonly paths: HomePaths,
@@ -122,7 +107,7 @@ export class EngineLifecycle extends EventEmitter<{
       error: this.error,
       versions: this.versions,
       logs: { daemon: this.paths.daemonLog, console: this.paths.consoleLog },
-      ports: this.ports?.status() ?? [],
+      ports: this.watching?.ports.status() ?? [],
     };
   }
 
@@ -238,7 +223,20 @@ export class EngineLifecycle extends EventEmitter<{
       startedAt: record?.startedAt ?? new Date().toISOString(),
     });
     this.move('running');
-    this.watching = this.follow(ctx);
+    this.watching = followEngine(
+      { docker: ctx.docker!, link: ctx.link!, settings: ctx.settings!, registries: ctx.registries! },
+      {
+        containers: (change) => this.emit('containers', change),
+        images: (list) => this.emit('images', list),
+        volumes: (list) => this.emit('volumes', list),
+        networks: (list) => this.emit('networks', list),
+        ports: () => this.publish(),
+        responding: (yes) => this.responding(ctx, yes),
+        log: this.log,
+        env: this.env,
+        settingsFile: this.paths.settings,
+      },
+    );
     void this.readVersions(ctx);
     return this.status();
   }
@@ -258,67 +256,45 @@ export class EngineLifecycle extends EventEmitter<{
     }
   }
 
-  private follow(ctx: StartContext): { stop(): void } {
-    const docker = ctx.docker!;
-    const link = ctx.link!;
-    const forwarder = new PortForwarder(
-      ctx.settings!.ports.bindAddress,
-      (protocol, address, port) => (protocol === 'tcp' ? new TcpForward(address, port, link, this.log) : new UdpForward(address, port, link, this.log)),
-      () => this.publish(),
-      this.log,
-    );
-    this.ports = forwarder;
-    const ports = new PortWatch(docker, forwarder, this.log);
-    const list = new ContainerList(() => listContainers(docker), (change) => this.emit('containers', change), this.log);
-    this.containerList = list;
-    const sent = (change: ContainerChange, asOf: number): void => {
-      // The list first: a window that asks for it after this change must find the change in it.
-      list.changed(change, asOf);
-      this.emit('containers', change);
-    };
-    const containers = new ContainerWatch(docker, sent, this.log, { current: (id) => list.get(id) });
-    const images = new RelistWatch(touchesImages, () => listImages(docker), (list) => this.emit('images', list), this.log);
-    const volumes = new RelistWatch(changesListOf('volume'), () => listVolumes(docker), (list) => this.emit('volumes', list), this.log);
-    const networks = new RelistWatch(changesListOf('network'), () => listNetworks(docker), (list) => this.emit('networks', list), this.log);
-    const watches = [ports, containers, images, volumes, networks];
-    const opened = (): void => {
-      list.following();
-      void ports.resync();
-    };
-    const events = new EngineEvents(docker, (event) => watches.forEach((watch) => watch.seen(event)), this.log, opened, () => list.lost());
-    void events.start();
-    const registries = new GuestRegistries(link, docker, ctx.registries!, this.env, this.paths.settings, this.log);
-    this.registries = registries;
-    return {
-      stop: () => {
-        registries.stop();
-        this.registries = null;
-        events.stop();
-        list.lost();
-        this.containerList = null;
-        watches.forEach((watch) => watch.stop());
-        forwarder.close();
-        this.ports = null;
-      },
-    };
+  /** Whether the engine is up, answering or not: calls then wait for it, and time out. */
+  private get up(): boolean {
+    return this.state === 'running' || this.state === 'not-responding';
   }
 
   /** The Engine API, while the engine runs. */
   docker(): Docker {
-    if (this.state !== 'running' || !this.ctx?.docker) throw engineNotRunning();
+    if (!this.up || !this.ctx?.docker) throw engineNotRunning();
     return this.ctx.docker;
   }
 
   /** The SSH connection into the guest, while the engine runs. */
   guest(): SshLink {
-    if (this.state !== 'running' || !this.ctx?.link) throw engineNotRunning();
+    if (!this.up || !this.ctx?.link) throw engineNotRunning();
     return this.ctx.link;
+  }
+
+  /** The guest stopped answering, or answers again: the state says so, with what to do. */
+  private responding(ctx: StartContext, yes: boolean): void {
+    if (this.ctx !== ctx) return;
+    if (yes) {
+      this.log('the guest answers again');
+      this.error = null;
+      this.move('running');
+      return;
+    }
+    this.log('the guest stopped answering');
+    this.error = {
+      name: 'GuestNotResponding',
+      message: 'The VM has not answered Berth for 15 s: it may be overloaded, or hung.',
+      hint: `Wait for it, or restart the engine (\`berth restart\`, or Restart in the window). ${this.paths.consoleLog} may say why.`,
+    };
+    this.move('not-responding');
   }
 
   /** Every container's row: the kept list when it is current, else a listing. */
   async containers(): Promise<ContainerSummary[]> {
     const docker = this.docker();
-    return this.containerList ? this.containerList.all() : listContainers(docker);
+    return this.watching ? this.watching.containerList.all() : listContainers(docker);
   }
 
   /** The registry settings as saved in settings.json. */
@@ -338,11 +314,11 @@ export class EngineLifecycle extends EventEmitter<{
       throw new BerthError('AlreadyStarting', 'Berth is starting the engine.', 'Apply the settings again once the engine runs.');
     }
     await applyStep('save', progress, () => saveSettings(this.paths.settings, { ...loadSettings(this.paths.settings), registries: wanted }));
-    if (this.state === 'running' && this.registries) await this.registries.apply(wanted, progress);
+    if (this.state === 'running' && this.watching) await this.watching.registries.apply(wanted, progress);
   }
 
   private onMachineExit(ctx: StartContext, exit: Exit): void {
-    if (this.ctx !== ctx || this.state !== 'running') return;
+    if (this.ctx !== ctx || !this.up) return;
     const how = exit.signal ? `signal ${exit.signal}` : `exit ${exit.code}`;
     this.log(`vm stopped unexpectedly (qemu ${how})`);
     this.error = {

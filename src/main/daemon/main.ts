@@ -26,8 +26,32 @@ import { ControlServer } from './control';
 import { lockHome } from './lock';
 import { readPid } from '../pidfile';
 
+/** How long the window waits for the engine's answer to a query before it is told the engine is slow. */
+const QUERY_MS = 30_000;
+
+/** A query of the Engine API that answers within QUERY_MS or fails saying so: a hung guest never leaves the window waiting. */
+function answered<Req, Reply>(query: (request: Req) => Promise<Reply>): (request: Req) => Promise<Reply> {
+  return (request) => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new BerthError(
+              'EngineSlow',
+              `The engine did not answer within ${QUERY_MS / 1000} s.`,
+              'The VM may be overloaded or not responding: `berth status` says which; Restart the engine if it stays so.',
+            ),
+          ),
+        QUERY_MS,
+      );
+    });
+    return Promise.race([query(request), late]).finally(() => clearTimeout(timer));
+  };
+}
+
 /**
- * The backend process: it owns the VM and the tunnel, and serves the contract on the control socket.
+ * The daemon: it owns the VM and the tunnel, and serves the contract on the control socket.
  * It exits once the engine is down and no client is connected, leaving nothing behind.
  */
 export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promise<void> {
@@ -44,35 +68,35 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     process.exit(1);
   });
   const directPort = Number(env.BERTH_BENCH_DIRECT_PORT) || undefined;
-  const backend = new EngineLifecycle(paths, env, log, { boot: bootSteps, adopt: adoptSteps }, { directDockerPort: directPort });
-  const extensions = extensionChannels({ backend, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
+  const lifecycle = new EngineLifecycle(paths, env, log, { boot: bootSteps, adopt: adoptSteps }, { directDockerPort: directPort });
+  const extensions = extensionChannels({ backend: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const handlers: Handlers = {
     ...extensions.calls,
-    'engine.status': async () => backend.status(),
-    'engine.start': () => backend.start(),
-    'engine.stop': () => backend.stop(),
-    'engine.restart': () => backend.restart(),
-    'containers.list': async () => ({ containers: await backend.containers() }),
-    'containers.act': async ({ ids, action }) => ({ results: await actOnContainers(backend.docker(), ids, action) }),
-    'containers.run': (request) => runContainer(backend.docker(), request),
+    'engine.status': async () => lifecycle.status(),
+    'engine.start': () => lifecycle.start(),
+    'engine.stop': () => lifecycle.stop(),
+    'engine.restart': () => lifecycle.restart(),
+    'containers.list': answered(async () => ({ containers: await lifecycle.containers() })),
+    'containers.act': async ({ ids, action }) => ({ results: await actOnContainers(lifecycle.docker(), ids, action) }),
+    'containers.run': (request) => runContainer(lifecycle.docker(), request),
     // The engine's answer goes out whole; the contract checks the fields the window reads.
-    'containers.inspect': async ({ id }) => ({ inspect: (await inspectContainer(backend.docker(), id)) as unknown as ContainerInspect }),
-    'images.list': async () => ({ images: await listImages(backend.docker()) }),
-    'images.inspect': ({ id }) => imageDetails(backend.docker(), id),
-    'images.tag': async ({ source, target }) => ({ reference: await tagImage(backend.docker(), source, target) }),
-    'images.remove': async ({ refs, force }) => ({ results: await removeImages(backend.docker(), refs, force) }),
-    'images.prune': ({ all }) => pruneImages(backend.docker(), all),
-    'volumes.list': async () => ({ volumes: await listVolumes(backend.docker()) }),
-    'volumes.create': async ({ name }) => ({ name: await createVolume(backend.docker(), name) }),
-    'volumes.remove': async ({ names }) => ({ results: await removeVolumes(backend.docker(), names) }),
-    'volumes.prune': () => pruneVolumes(backend.docker()),
-    'networks.list': async () => ({ networks: await listNetworks(backend.docker()) }),
-    'networks.create': ({ name, driver, subnet }) => createNetwork(backend.docker(), { name, driver: driver ?? 'bridge', subnet }),
-    'networks.remove': async ({ names }) => ({ results: await removeNetworks(backend.docker(), names) }),
-    'networks.inspect': async ({ name }) => ({ network: await inspectNetwork(backend.docker(), name) }),
+    'containers.inspect': answered(async ({ id }) => ({ inspect: (await inspectContainer(lifecycle.docker(), id)) as unknown as ContainerInspect })),
+    'images.list': answered(async () => ({ images: await listImages(lifecycle.docker()) })),
+    'images.inspect': answered(({ id }) => imageDetails(lifecycle.docker(), id)),
+    'images.tag': async ({ source, target }) => ({ reference: await tagImage(lifecycle.docker(), source, target) }),
+    'images.remove': async ({ refs, force }) => ({ results: await removeImages(lifecycle.docker(), refs, force) }),
+    'images.prune': ({ all }) => pruneImages(lifecycle.docker(), all),
+    'volumes.list': answered(async () => ({ volumes: await listVolumes(lifecycle.docker()) })),
+    'volumes.create': async ({ name }) => ({ name: await createVolume(lifecycle.docker(), name) }),
+    'volumes.remove': async ({ names }) => ({ results: await removeVolumes(lifecycle.docker(), names) }),
+    'volumes.prune': () => pruneVolumes(lifecycle.docker()),
+    'networks.list': answered(async () => ({ networks: await listNetworks(lifecycle.docker()) })),
+    'networks.create': ({ name, driver, subnet }) => createNetwork(lifecycle.docker(), { name, driver: driver ?? 'bridge', subnet }),
+    'networks.remove': async ({ names }) => ({ results: await removeNetworks(lifecycle.docker(), names) }),
+    'networks.inspect': answered(async ({ name }) => ({ network: await inspectNetwork(lifecycle.docker(), name) })),
     'registry.logins': async () => ({ logins: await logins.refresh() }),
     'registry.signIn': async (request) => {
-      const login = await signIn(backend.docker(), env, request);
+      const login = await signIn(lifecycle.docker(), env, request);
       await logins.refresh();
       return login;
     },
@@ -80,24 +104,24 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
       await eraseLogin(env, server);
       return { logins: await logins.refresh() };
     },
-    'registry.settings': async () => backend.registrySettings(),
+    'registry.settings': async () => lifecycle.registrySettings(),
   };
   /** The stored sign-in for the registry `reference` names: what `docker pull` in a terminal would send. */
   const signedInFor = (reference: string) => credentialsFor(env, registryOfText(reference));
   const streams: StreamHandlers = {
     ...extensions.streams,
-    'containers.logs': ({ id, tail }, session) => followLogs(backend.docker(), id, tail, session.signal, (lines) => session.send({ lines })),
-    'containers.exec': ({ id, cols, rows }, session) => runShell(backend.docker(), id, { cols, rows }, session),
-    'containers.stats': ({ id }, session) => followStats(backend.docker(), id, session.signal, (sample) => session.send(sample)),
+    'containers.logs': ({ id, tail }, session) => followLogs(lifecycle.docker(), id, tail, session.signal, (lines) => session.send({ lines })),
+    'containers.exec': ({ id, cols, rows }, session) => runShell(lifecycle.docker(), id, { cols, rows }, session),
+    'containers.stats': ({ id }, session) => followStats(lifecycle.docker(), id, session.signal, (sample) => session.send(sample)),
     'containers.usage': (_request, session) =>
-      followUsage(backend.docker(), followContainers, whileEngineRuns(session.signal), (containers) => session.send({ containers })),
-    'images.pull': async ({ reference }, session) => pullImage(backend.docker(), reference, session.signal, session.send, await signedInFor(reference)),
-    'registry.apply': (settings, session) => backend.applyRegistrySettings(settings, session.send),
-    'images.push': async ({ reference }, session) => pushImage(backend.docker(), reference, session.signal, session.send, await signedInFor(reference)),
+      followUsage(lifecycle.docker(), followContainers, whileEngineRuns(session.signal), (containers) => session.send({ containers })),
+    'images.pull': async ({ reference }, session) => pullImage(lifecycle.docker(), reference, session.signal, session.send, await signedInFor(reference)),
+    'registry.apply': (settings, session) => lifecycle.applyRegistrySettings(settings, session.send),
+    'images.push': async ({ reference }, session) => pushImage(lifecycle.docker(), reference, session.signal, session.send, await signedInFor(reference)),
   };
   function followContainers(listener: (change: ContainerChange) => void): () => void {
-    backend.on('containers', listener);
-    return () => backend.off('containers', listener);
+    lifecycle.on('containers', listener);
+    return () => lifecycle.off('containers', listener);
   }
   /** Aborts with the session, or once the engine stops: a stream that polls the engine ends with it. */
   function whileEngineRuns(signal: AbortSignal): AbortSignal {
@@ -105,21 +129,21 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     const changed = (status: { state: string }): void => {
       if (status.state !== 'running') stopped.abort();
     };
-    backend.on('changed', changed);
+    lifecycle.on('changed', changed);
     const both = AbortSignal.any([signal, stopped.signal]);
-    both.addEventListener('abort', () => backend.off('changed', changed), { once: true });
+    both.addEventListener('abort', () => lifecycle.off('changed', changed), { once: true });
     return both;
   }
   let everConnected = false;
   const control = new ControlServer(paths.controlSocket, handlers, streams, () => maybeExit());
-  const idle = (): boolean => control.clients.size === 0 && ['stopped', 'error'].includes(backend.current);
+  const idle = (): boolean => control.clients.size === 0 && ['stopped', 'error'].includes(lifecycle.current);
   let exiting = false;
   const exit = async (): Promise<void> => {
     if (exiting) return;
     exiting = true;
     log('daemon exiting');
     logins.stop();
-    await backend.stop().catch((error: Error) => log(`stop on exit: ${error.message}`));
+    await lifecycle.stop().catch((error: Error) => log(`stop on exit: ${error.message}`));
     control.close();
     if (readPid(paths.daemonPid) === process.pid) rmSync(paths.daemonPid, { force: true });
     lock.release();
@@ -130,12 +154,12 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     if (everConnected && idle()) setTimeout(() => idle() && void exit(), 100);
   }
   const logins = watchLogins(env, (list) => control.broadcast('registry.changed', { logins: list }), log);
-  backend.on('containers', (change) => control.broadcast('containers.changed', change));
-  backend.on('volumes', (list) => control.broadcast('volumes.changed', { volumes: list }));
-  backend.on('networks', (list) => control.broadcast('networks.changed', { networks: list }));
-  backend.on('images', (list) => control.broadcast('images.changed', { images: list }));
+  lifecycle.on('containers', (change) => control.broadcast('containers.changed', change));
+  lifecycle.on('volumes', (list) => control.broadcast('volumes.changed', { volumes: list }));
+  lifecycle.on('networks', (list) => control.broadcast('networks.changed', { networks: list }));
+  lifecycle.on('images', (list) => control.broadcast('images.changed', { images: list }));
   let wasRunning = false;
-  backend.on('changed', (status) => {
+  lifecycle.on('changed', (status) => {
     control.broadcast('engine.changed', status);
     if (status.state === 'running' && !wasRunning) extensions.engineUp();
     wasRunning = status.state === 'running';
@@ -153,6 +177,6 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   }, 60_000).unref();
   writeFileSync(paths.daemonPid, `${process.pid}\n`, { mode: 0o600 });
   log(`daemon ${process.pid} listening on ${paths.controlSocket}`);
-  void backend.adoptLeftover();
+  void lifecycle.adoptLeftover();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void exit());
 }

@@ -30,6 +30,9 @@ const SERIAL_BANNER_MS = 2_000;
 const TCP_KEEPALIVE = { keepaliveInterval: 5_000, keepaliveCountMax: 3 };
 const SERIAL_KEEPALIVE = { keepaliveInterval: 200, keepaliveCountMax: 75 };
 
+/** Why the link went down when the guest stopped answering its keepalives. */
+export const UNANSWERED = 'the guest stopped answering';
+
 function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64')}`;
 }
@@ -122,12 +125,17 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     client.setNoDelay(true);
     this.connected = client;
     this.attempt = 0;
-    client.on('error', (error) => this.options.log(`ssh: ${error.message}`));
+    let unanswered = false;
+    client.on('error', (error: Error & { level?: string }) => {
+      // ssh2's keepalive gave up: the guest stopped answering, as opposed to closing the connection.
+      if (error.level === 'client-timeout') unanswered = true;
+      this.options.log(`ssh: ${error.message}`);
+    });
     client.once('close', () => {
       if (this.connected !== client) return;
       this.connected = null;
       if (this.closed) return;
-      this.emit('down', 'connection closed');
+      this.emit('down', unanswered ? UNANSWERED : 'connection closed');
       this.options.log('ssh connection lost; reconnecting');
       this.scheduleReconnect();
     });

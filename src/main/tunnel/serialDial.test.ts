@@ -44,9 +44,19 @@ describe('dialSerial', () => {
     expect(guest.heard).toEqual([]);
   });
 
-  it('refuses a connection whose first bytes are not a banner', async () => {
-    const guest = port((socket) => socket.write(Buffer.from([0, 0, 1, 0x14, 7])));
-    await expect(dialSerial(guest.path, 2_000)).rejects.toThrow(/without an SSH banner/);
+  it('reads all that an earlier session left before refusing the connection, so that session can end', async () => {
+    let lastWrite = 0;
+    let closedAt = 0;
+    const guest = port((socket) => {
+      socket.once('close', () => (closedAt = Date.now()));
+      socket.write(Buffer.from([0, 0, 1, 0x14, 7]));
+      // More comes while the port is read: the refusal waits for the port to go quiet.
+      setTimeout(() => socket.write(Buffer.alloc(64 * 1024, 1), () => (lastWrite = Date.now())), 150);
+    });
+    await expect(dialSerial(guest.path, 2_000)).rejects.toThrow(/left unsent \(read and dropped\)/);
+    await expect.poll(() => closedAt).toBeGreaterThan(0);
+    expect(lastWrite).toBeGreaterThan(0);
+    expect(closedAt).toBeGreaterThanOrEqual(lastWrite);
   });
 
   it('says when nothing listens there', async () => {

@@ -9,8 +9,8 @@ type Action = 'start' | 'stop' | 'restart';
 
 const ALLOWED: Record<Action, EngineState[]> = {
   start: ['stopped', 'error'],
-  stop: ['starting', 'running', 'error'],
-  restart: ['running', 'error'],
+  stop: ['starting', 'running', 'not-responding', 'error'],
+  restart: ['running', 'not-responding', 'error'],
 };
 
 /** The engine as the backend reports it: loaded once per connection, then kept current by 'engine.changed'. */

@@ -1,0 +1,101 @@
+import type Docker from 'dockerode';
+import type { ContainerChange } from '../api/containers';
+import type { ImageSummary } from '../api/images';
+import type { NetworkSummary } from '../api/networks';
+import type { RegistrySettings } from '../api/registry';
+import type { VolumeSummary } from '../api/volumes';
+import { ContainerList } from '../engine/containerList';
+import { listContainers } from '../engine/containers';
+import { changesListOf, EngineEvents } from '../engine/events';
+import { listImages, touchesImages } from '../engine/images/list';
+import { listNetworks } from '../engine/networks';
+import { PortWatch } from '../engine/publishedPorts';
+import { listVolumes } from '../engine/volumes';
+import { ContainerWatch, RelistWatch } from '../engine/watch';
+import { GuestRegistries } from '../registry/guestRegistries';
+import type { Settings } from '../settings/schema';
+import type { SshLink } from '../tunnel/link';
+import { PortForwarder } from '../tunnel/ports';
+import { TcpForward } from '../tunnel/tcpForward';
+import { UdpForward } from '../tunnel/udpRelay';
+import { GuestWatch } from '../vm/guestWatch';
+
+/** What a running engine is reached through. */
+export interface RunningParts {
+  docker: Docker;
+  link: SshLink;
+  settings: Settings;
+  registries: RegistrySettings;
+}
+
+/** Where what is followed goes. */
+export interface FollowHooks {
+  containers(change: ContainerChange): void;
+  images(list: ImageSummary[]): void;
+  volumes(list: VolumeSummary[]): void;
+  networks(list: NetworkSummary[]): void;
+  /** The published ports' state changed. */
+  ports(): void;
+  /** The guest stopped answering (false) or answers again (true). */
+  responding(yes: boolean): void;
+  log(line: string): void;
+  env: NodeJS.ProcessEnv;
+  settingsFile: string;
+}
+
+export interface Following {
+  /** The host's listeners for the running containers' published ports. */
+  ports: PortForwarder;
+  /** Every container's row, kept current by the events. */
+  containerList: ContainerList;
+  /** The running guest's registry settings. */
+  registries: GuestRegistries;
+  guest: GuestWatch;
+  stop(): void;
+}
+
+/** Follows a running engine: its events into lists and published ports, its registries, and its guest's health. */
+export function followEngine(parts: RunningParts, hooks: FollowHooks): Following {
+  const { docker, link } = parts;
+  const { log } = hooks;
+  const forwarder = new PortForwarder(
+    parts.settings.ports.bindAddress,
+    (protocol, address, port) => (protocol === 'tcp' ? new TcpForward(address, port, link, log) : new UdpForward(address, port, link, log)),
+    () => hooks.ports(),
+    log,
+  );
+  const ports = new PortWatch(docker, forwarder, log);
+  const list = new ContainerList(() => listContainers(docker), (change) => hooks.containers(change), log);
+  const sent = (change: ContainerChange, asOf: number): void => {
+    // The list first: a window that asks for it after this change must find the change in it.
+    list.changed(change, asOf);
+    hooks.containers(change);
+  };
+  const containers = new ContainerWatch(docker, sent, log, { current: (id) => list.get(id) });
+  const images = new RelistWatch(touchesImages, () => listImages(docker), hooks.images, log);
+  const volumes = new RelistWatch(changesListOf('volume'), () => listVolumes(docker), hooks.volumes, log);
+  const networks = new RelistWatch(changesListOf('network'), () => listNetworks(docker), hooks.networks, log);
+  const watches = [ports, containers, images, volumes, networks];
+  const opened = (): void => {
+    list.following();
+    void ports.resync();
+  };
+  const events = new EngineEvents(docker, (event) => watches.forEach((watch) => watch.seen(event)), log, opened, () => list.lost());
+  void events.start();
+  const registries = new GuestRegistries(link, docker, parts.registries, hooks.env, hooks.settingsFile, log);
+  const guest = new GuestWatch(link, log, hooks.responding);
+  return {
+    ports: forwarder,
+    containerList: list,
+    registries,
+    guest,
+    stop: () => {
+      guest.stop();
+      registries.stop();
+      events.stop();
+      list.lost();
+      watches.forEach((watch) => watch.stop());
+      forwarder.close();
+    },
+  };
+}
