@@ -27,22 +27,24 @@ export function percentile(values: number[], p: number): number {
 
 export const median = (values: number[]): number => percentile(values, 50);
 
-export interface Row {
+export type Row = {
   figure: string;
   berth: string;
   baseline: string;
   ratio: string;
   target: string;
-}
+};
 
-export function printTable(rows: Row[]): void {
-  const headers: Row = { figure: 'figure', berth: 'berth', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target' };
+const ROW_HEADERS: Row = { figure: 'figure', berth: 'berth', baseline: 'baseline (same run)', ratio: 'ratio', target: 'target' };
+
+/** A Markdown table: `headers` names the columns, in their order. */
+export function printTable<R extends Record<string, string>>(rows: R[], headers: R): void {
+  const keys = Object.keys(headers) as Array<keyof R>;
   const all = [headers, ...rows];
-  const width = (key: keyof Row): number => Math.max(...all.map((row) => row[key].length));
-  const line = (row: Row): string =>
-    `| ${(Object.keys(headers) as Array<keyof Row>).map((key) => row[key].padEnd(width(key))).join(' | ')} |`;
+  const width = (key: keyof R): number => Math.max(...all.map((row) => row[key].length));
+  const line = (row: R): string => `| ${keys.map((key) => row[key].padEnd(width(key))).join(' | ')} |`;
   console.log(line(headers));
-  console.log(`|${(Object.keys(headers) as Array<keyof Row>).map((key) => '-'.repeat(width(key) + 2)).join('|')}|`);
+  console.log(`|${keys.map((key) => '-'.repeat(width(key) + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
 }
 
@@ -70,8 +72,10 @@ export async function withEngine<T>(instance: Instance, work: () => Promise<T>, 
 }
 
 /** Runs a benchmark and prints its table; a failure is printed instead, and the process exits with 1. */
-export function runBench(measure: () => Promise<Row[]>): void {
-  measure().then(printTable, (error: Error) => {
+export function runBench(measure: () => Promise<Row[]>): void;
+export function runBench<R extends Record<string, string>>(measure: () => Promise<R[]>, headers: R): void;
+export function runBench(measure: () => Promise<Array<Record<string, string>>>, headers: Record<string, string> = ROW_HEADERS): void {
+  measure().then((rows) => printTable(rows, headers), (error: Error) => {
     console.error(error.stack ?? error.message);
     process.exit(1);
   });
