@@ -1,4 +1,4 @@
-import type { BerthApi } from '../preload/ipc';
+import type { BerthApi } from '../main/api/bridge';
 
 declare global {
   interface Window {

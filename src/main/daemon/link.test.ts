@@ -39,8 +39,8 @@ describe('DaemonLink', () => {
   it('refuses a channel the contract lacks without dialling', async () => {
     const daemon = fakeDaemon();
     const link = new DaemonLink(homePaths('/nonexistent'), daemon.connect);
-    await expect(link.invoke('engine.changed', {})).rejects.toMatchObject({ name: 'UnknownChannel' });
-    await expect(link.invoke(42, {})).rejects.toMatchObject({ name: 'UnknownChannel' });
+    await expect(link.forward('engine.changed', {})).rejects.toMatchObject({ name: 'UnknownChannel' });
+    await expect(link.forward(42, {})).rejects.toMatchObject({ name: 'UnknownChannel' });
     expect(daemon.dials).toEqual([]);
   });
 

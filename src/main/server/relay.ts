@@ -2,7 +2,8 @@ import type { RawData, WebSocket } from 'ws';
 import type { StreamHandle } from '../api/client';
 import type { Frame, StreamName } from '../api/contract';
 import { toWire } from '../api/errors';
-import type { Link } from './index';
+import type { Link } from '../daemon/link';
+import type { Admit } from '../window/admit';
 
 type ClientFrame = Extract<Frame, { type: 'call' | 'open' | 'input' | 'cancel' }>;
 const clientFrames = new Set(['call', 'open', 'input', 'cancel']);
@@ -16,14 +17,6 @@ function parseClientFrame(text: string): ClientFrame | null {
     return null;
   }
 }
-
-/**
- * What a socket may ask: the request to pass on for `channel`, or an error to answer with. The window may
- * ask anything; an extension's page only its own ddClient channels.
- */
-export type Admit = (channel: unknown, request: unknown) => unknown;
-
-export const admitAll: Admit = (_channel, request) => request;
 
 export function sendFrame(ws: WebSocket, frame: Frame): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
@@ -42,7 +35,7 @@ export function relaySocket(ws: WebSocket, link: Link, admit: Admit): void {
     const { id } = frame;
     if (frame.type === 'call') {
       Promise.resolve()
-        .then(() => link.invoke(frame.channel, admit(frame.channel, frame.request)))
+        .then(() => link.forward(frame.channel, admit(frame.channel, frame.request)))
         .then(
           (result) => sendFrame(ws, { type: 'reply', id, result }),
           (error: unknown) => sendFrame(ws, { type: 'reply', id, error: toWire(error) }),

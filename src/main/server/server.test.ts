@@ -6,8 +6,8 @@ import WebSocket from 'ws';
 import type { StreamHandle, StreamListener } from '../api/client';
 import type { EventName, StreamName } from '../api/contract';
 import { BerthError } from '../api/errors';
-import { startServer, type Link, type RunningServer } from './index';
-import type { EventListener } from '../daemon/link';
+import type { EventListener, Link } from '../daemon/link';
+import { startServer, type RunningServer } from './index';
 
 /** Stands in for the daemon: echoes calls, fails on demand, and lets the test fire events and losses. */
 class FakeLink implements Link {
@@ -16,7 +16,11 @@ class FakeLink implements Link {
   private readonly losses = new Set<() => void>();
   ready = (async () => ({})) as unknown as Link['ready'];
   close = async (): Promise<void> => undefined;
-  async invoke(channel: unknown, request: unknown): Promise<unknown> {
+  /** The server's own calls are for extension pages, which these tests do not open. */
+  async invoke(): Promise<never> {
+    throw new Error('not expected here');
+  }
+  async forward(channel: unknown, request: unknown): Promise<unknown> {
     this.calls.push([channel, request]);
     if (channel === 'engine.start') throw new BerthError('QemuMissing', 'no qemu', 'install qemu');
     return { echo: request };
