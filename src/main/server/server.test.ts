@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as dial } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,18 @@ function connect(): Promise<{ ws: WebSocket; frames: Record<string, unknown>[]; 
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve({ ws, frames, closed }));
     ws.once('error', reject);
+  });
+}
+
+/** Sends bytes as they are, as any process on this computer may, and resolves with all the server answers before it closes. */
+function sendRaw(bytes: string | Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = dial(server.port, '127.0.0.1', () => socket.end(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.once('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.once('error', reject);
+    socket.setTimeout(5_000, () => socket.destroy(new Error('the server neither answered nor closed')));
   });
 }
 
@@ -149,5 +162,25 @@ describe('startServer', () => {
     const { closed } = await connect();
     link.lose();
     expect(await closed).toBe(1012);
+  });
+
+  it('answers 400 to a request target that is no URL, and goes on serving', async () => {
+    const host = `Host: 127.0.0.1:${server.port}\r\nConnection: close\r\n`;
+    const plain = await sendRaw(`GET http://[ HTTP/1.1\r\n${host}\r\n`);
+    expect(plain).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(plain).toContain('Malformed request target');
+    const withToken = await sendRaw(`GET http://[/?token=${server.token} HTTP/1.1\r\n${host}\r\n`);
+    expect(withToken).toMatch(/^HTTP\/1\.1 400 /);
+    const upgrade = await sendRaw(`GET http://[ HTTP/1.1\r\n${host}Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${'a'.repeat(22)}==\r\n\r\n`);
+    expect(upgrade).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await sendRaw(`GET /%E0%A4%A HTTP/1.1\r\n${host}\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(server.url)).status).toBe(200);
+  });
+
+  it('answers 400, saying what was wrong, to what the HTTP parser refuses', async () => {
+    const broken = ['BREW / HTTP/1.1\r\n\r\n', 'GET / HTTP/9.9\r\n\r\n', 'GET / HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n', `GET / HTTP/1.1\r\nX: ${'a'.repeat(20_000)}\r\n\r\n`];
+    const answers = await Promise.all(broken.map((bytes) => sendRaw(bytes)));
+    for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[^]*\r\n\r\n(Malformed request|Request headers too large) \(HPE_/);
+    expect((await fetch(server.url)).status).toBe(200);
   });
 });
