@@ -126,6 +126,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
   }
 
+  // Node hands CONNECT over raw, and would drop it without a word.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    answerRaw(socket, 405, 'This server is no proxy: CONNECT is not served.');
+  });
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     guard('WebSocket upgrade', () => upgrade(req, socket, head), () => socket.destroy());
