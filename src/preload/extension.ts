@@ -1,8 +1,8 @@
 /**
  * The preload of an extension's view: a sandboxed script (it may require only `electron`) that puts Docker
  * Desktop's `window.ddClient` and MUI themes on the page before the page's own scripts run. Everything it
- * sends goes to the shell over the IPC names of src/main/window/extensionIpc.ts, and the shell lets only `ddClient.*`
- * channels through.
+ * sends goes to the shell over the IPC names of src/main/window/extensionIpc.ts, and the shell lets only
+ * `ddClient.*` channels through.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { createDdClient } from '../extension-client/client';

@@ -62,6 +62,12 @@ function guard(what: string, handle: () => void | Promise<void>, fail: () => voi
     });
 }
 
+/** The answer to a request whose handling threw: a 500 when nothing was sent yet, else the cut connection. */
+function failed(res: ServerResponse): void {
+  if (res.headersSent) return void res.destroy();
+  sendText(res, 500, 'Berth could not answer this request; the output of `berth serve` says why.', {});
+}
+
 /** A request Node's parser gave up on (bad method, target, version or header, or too large) gets a 400 saying so. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   // Only a socket that has written nothing yet can still take a whole response; a reset one takes nothing.
@@ -99,9 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return serveFile(root, req.method, target, res, headers);
   }
 
-  const server = createServer((req, res) =>
-    guard(`${req.method} request`, () => answer(req, res), () => (res.headersSent ? res.destroy() : sendText(res, 500, 'Berth could not answer this request; its log says why.', {}))),
-  );
+  const server = createServer((req, res) => guard(`${req.method} request`, () => answer(req, res), () => failed(res)));
   server.on('clientError', answerClientError);
 
   /** The window asks here (as itself, by its cookie) where an extension's page is. */
