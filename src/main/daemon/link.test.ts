@@ -33,6 +33,8 @@ describe('DaemonLink', () => {
     const link = new DaemonLink(homePaths('/nonexistent'), daemon.connect);
     expect(await link.invoke('engine.status', {})).toEqual({ answered: 'engine.status' });
     expect(await link.invoke('engine.start', {})).toEqual({ answered: 'engine.start' });
+    // A page's call arrives untyped and takes the same connection once its channel checks out.
+    expect(await link.forward('engine.status', {})).toEqual({ answered: 'engine.status' });
     expect(daemon.dials).toEqual([true]);
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { StreamHandle, StreamListener } from '../api/client';
-import type { EventName, StreamName } from '../api/contract';
+import type { CallName, EventName, ReplyOf, StreamName } from '../api/contract';
 import { BerthError } from '../api/errors';
 import type { EventListener, Link } from '../daemon/link';
 import { startServer, type RunningServer } from './index';
@@ -17,9 +17,12 @@ class FakeLink implements Link {
   private readonly losses = new Set<() => void>();
   ready = (async () => ({})) as unknown as Link['ready'];
   close = async (): Promise<void> => undefined;
-  /** The server's own calls are for extension pages, which these tests do not open. */
-  async invoke(): Promise<never> {
-    throw new Error('not expected here');
+  /** What the daemon answers the server's own calls, for extension pages. */
+  readonly replies: { [C in CallName]?: ReplyOf<C> } = {};
+  async invoke<C extends CallName>(channel: C): Promise<ReplyOf<C>> {
+    const reply = this.replies[channel];
+    if (!reply) throw new BerthError('NotFaked', `No reply for ${channel}.`, 'Set one in the test.');
+    return reply;
   }
   async forward(channel: unknown, request: unknown): Promise<unknown> {
     this.calls.push([channel, request]);
@@ -66,13 +69,21 @@ function connect(): Promise<{ ws: WebSocket; frames: Record<string, unknown>[]; 
   });
 }
 
-/** Sends bytes as they are, as any process on this computer may, and resolves with all the server answers before it closes. */
+/**
+ * Sends bytes as they are, as any process on this computer may, and resolves with all the server answers before it
+ * closes, or with the head of a switch to a WebSocket. The socket stays open for writing: a client that hangs up
+ * its side gets no answers that take the server a while.
+ */
 function sendRaw(bytes: string | Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = dial(server.port, '127.0.0.1', () => socket.end(bytes));
+    const socket = dial(server.port, '127.0.0.1', () => socket.write(bytes));
     const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.once('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    const received = (): string => Buffer.concat(chunks).toString('latin1');
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (/^HTTP\/1\.1 101 [^]*\r\n\r\n/.test(received())) socket.destroy();
+    });
+    socket.once('close', () => resolve(received()));
     socket.once('error', reject);
     socket.setTimeout(5_000, () => socket.destroy(new Error('the server neither answered nor closed')));
   });
@@ -182,5 +193,33 @@ describe('startServer', () => {
     const answers = await Promise.all(broken.map((bytes) => sendRaw(bytes)));
     for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[^]*\r\n\r\n(Malformed request|Request headers too large) \(HPE_/);
     expect((await fetch(server.url)).status).toBe(200);
+  });
+
+  it('serves an extension page on its own origin, with ddClient, and answers 400 there too to a target that is no URL', async () => {
+    const key = '0123456789abcdef';
+    mkdirSync(join(base, 'renderer', 'extensions', key, 'ui'), { recursive: true });
+    writeFileSync(join(base, 'renderer', 'extensions', key, 'ui', 'index.html'), '<html><head></head><body>ext</body></html>');
+    link.replies['extensions.list'] = {
+      extensions: [
+        {
+          key, id: 'acme/ext', image: 'acme/ext:1', version: '1', title: 'Ext', description: '', vendor: '', apiVersion: '>= 0.3', icon: '',
+          detailedDescription: '', changelog: '', publisherUrl: '', screenshots: [], additionalUrls: [], categories: [],
+          ui: { title: 'Ext', src: '/index.html' }, vm: null, hostBinaries: [], installedAt: '2026-01-01T00:00:00Z',
+        },
+      ],
+    };
+    const cookie = (await fetch(server.url)).headers.get('set-cookie')!.split(';')[0]!;
+    const frame = (await (await fetch(`http://127.0.0.1:${server.port}/extension-frame?key=${key}`, { headers: { cookie } })).json()) as { url: string };
+    const host = new URL(frame.url).host;
+    expect(host).toMatch(new RegExp(`^[0-9a-f]{32}\\.localhost:${server.port}$`));
+    const page = await sendRaw(`GET /index.html HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    expect(page).toMatch(/^HTTP\/1\.1 200 /);
+    expect(page).toContain('<head><script src="/__berth/ddclient.js"></script></head>');
+    expect(await sendRaw(`GET http://[ HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 400 /);
+    const upgrade = (path: string): Promise<string> =>
+      sendRaw(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nOrigin: http://${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    expect(await upgrade('/__berth/ddclient')).toMatch(/^HTTP\/1\.1 101 /);
+    expect(await upgrade('/elsewhere')).toMatch(/^HTTP\/1\.1 404 /);
+    expect(await upgrade('http://[')).toMatch(/^HTTP\/1\.1 400 /);
   });
 });
