@@ -13,7 +13,7 @@ import { securityHeaders } from '../window/assets';
 import { parseTarget } from '../window/target';
 import { ExtensionOrigins } from './extensionOrigin';
 import { relaySocket, sendFrame } from './relay';
-import { answerRaw, MALFORMED_TARGET, sendText, serveFile } from './respond';
+import { answerRaw, guard, logFailure, MALFORMED_TARGET, sendText, serveFile } from './respond';
 import { checkRequest, cookieHeader, newToken } from './token';
 
 export interface ServerOptions {
@@ -42,24 +42,6 @@ export function parsePort(value: string | undefined): number {
     throw new BerthError('InvalidPort', `BERTH_PORT is "${value}", not a port number.`, 'Set BERTH_PORT to a number from 1024 to 65535, or unset it to use a free port.');
   }
   return port;
-}
-
-/** Logs what a request made fail; the server itself goes on serving. */
-function logFailure(what: string, error: unknown): void {
-  process.stderr.write(`berth serve: ${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-}
-
-/**
- * Runs one request's handling so that nothing it throws, at once or later, reaches the process: the request
- * gets `fail` (a 500) and the log gets the cause.
- */
-function guard(what: string, handle: () => void | Promise<void>, fail: () => void): void {
-  Promise.resolve()
-    .then(handle)
-    .catch((error: unknown) => {
-      logFailure(what, error);
-      fail();
-    });
 }
 
 /** The answer to a request whose handling threw: a 500 when nothing was sent yet, else the cut connection. */

@@ -4,6 +4,7 @@ import type { Frame, StreamName } from '../api/contract';
 import { toWire } from '../api/errors';
 import type { Link } from '../daemon/link';
 import type { Admit } from '../window/admit';
+import { guard } from './respond';
 
 type ClientFrame = Extract<Frame, { type: 'call' | 'open' | 'input' | 'cancel' }>;
 const clientFrames = new Set(['call', 'open', 'input', 'cancel']);
@@ -29,7 +30,7 @@ export function relaySocket(ws: WebSocket, link: Link, admit: Admit): void {
     for (const handle of streams.values()) handle.cancel();
     streams.clear();
   });
-  ws.on('message', (data: RawData, isBinary: boolean) => {
+  const relayFrame = (data: RawData, isBinary: boolean): void => {
     const frame = isBinary ? null : parseClientFrame(data.toString());
     if (!frame) return ws.close(1008, 'expected a call or stream frame');
     const { id } = frame;
@@ -61,5 +62,8 @@ export function relaySocket(ws: WebSocket, link: Link, admit: Admit): void {
       streams.get(id)?.cancel();
       streams.delete(id);
     }
-  });
+  };
+  ws.on('message', (data: RawData, isBinary: boolean) =>
+    guard('a WebSocket frame', () => relayFrame(data, isBinary), () => ws.close(1011, 'Berth could not handle that frame.')),
+  );
 }

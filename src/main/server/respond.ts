@@ -6,6 +6,24 @@ import type { Target } from '../window/target';
 /** What a request whose target does not parse is told. */
 export const MALFORMED_TARGET = 'Malformed request target: send a path such as /index.html, percent-encoded.';
 
+/** Logs what a request made fail; the server itself goes on serving. */
+export function logFailure(what: string, error: unknown): void {
+  process.stderr.write(`berth serve: ${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+}
+
+/**
+ * Runs one request's (or frame's) handling so that nothing it throws, at once or later, reaches the process: the
+ * request gets `fail` (a 500, a closed socket) and the log gets the cause.
+ */
+export function guard(what: string, handle: () => void | Promise<void>, fail: () => void): void {
+  Promise.resolve()
+    .then(handle)
+    .catch((error: unknown) => {
+      logFailure(what, error);
+      fail();
+    });
+}
+
 export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
   res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(`${text}\n`);

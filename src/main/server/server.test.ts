@@ -32,6 +32,7 @@ class FakeLink implements Link {
   readonly cancelled: unknown[] = [];
   /** Sends the request back as one chunk, each input as another, and ends on input 'done'. */
   stream(channel: unknown, request: unknown, listener: StreamListener<StreamName>): StreamHandle<StreamName> {
+    if (channel === 'throwing.stream') throw new Error('a fault in the relay');
     queueMicrotask(() => (channel === 'bad.stream' ? listener.end(new BerthError('Nope', 'no stream', 'try another')) : listener.chunk({ request } as never)));
     return {
       write: (input) => ((input as unknown) === 'done' ? listener.end(null) : listener.chunk({ input } as never)),
@@ -167,6 +168,16 @@ describe('startServer', () => {
     const { ws, closed } = await connect();
     ws.send('not json');
     expect(await closed).toBe(1008);
+  });
+
+  it('closes a socket whose frame made the relay throw, and goes on serving', async () => {
+    const { ws, closed } = await connect();
+    ws.send(JSON.stringify({ type: 'open', id: 1, channel: 'throwing.stream', request: {} }));
+    expect(await closed).toBe(1011);
+    const next = await connect();
+    next.ws.send(JSON.stringify({ type: 'call', id: 2, channel: 'engine.status', request: {} }));
+    await expect.poll(() => next.frames).toContainEqual({ type: 'reply', id: 2, result: { echo: {} } });
+    next.ws.close();
   });
 
   it('makes pages reconnect when the daemon went away, so they reload its state', async () => {
