@@ -1,6 +1,6 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { WireError } from '../main/api/errors';
-import type { BerthApi } from '../main/api/bridge';
+import type { BerthApi } from '../main/api/preloadApi';
 import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, OPEN, type IpcReply } from '../main/window/ipc';
 
 // One IPC listener fans out to the page's listeners, so subscribing never piles up IPC handlers.

@@ -1,4 +1,4 @@
-import type { BerthApi } from '../main/api/bridge';
+import type { BerthApi } from '../main/api/preloadApi';
 
 declare global {
   interface Window {
