@@ -61,6 +61,8 @@ function cases(port: number, random: () => number): Buffer[] {
   const wellFormed = [0, 1, 2, 3, 7].map((n) => headers[n]!);
   const bodies = ['', '0\r\n\r\n', 'zz\r\nhello\r\n', 'hello', bytes(64).toString('latin1')];
 
+  // Six kinds in turn: random bytes, then requests with a broken method, target, version or headers, then
+  // well-formed requests without the token.
   return Array.from({ length: REQUESTS }, (_unused, n) => {
     const kind = n % 6;
     if (kind === 0) return bytes(1 + int(pick([16, 256, 4096, 200_000])));
