@@ -12,6 +12,8 @@ export interface Served {
   /** Everything it printed on stdout so far. */
   stdout(): string;
   stderr(): string;
+  /** Whether the process has ended, by itself or by a signal. */
+  exited(): boolean;
   stop(): Promise<void>;
 }
 
@@ -26,12 +28,13 @@ export function startServe(instance: Instance, extraEnv: NodeJS.ProcessEnv = {},
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
+  const exited = (): boolean => child.exitCode !== null || child.signalCode !== null;
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
+    if (exited()) return;
+    const exit = once(child, 'exit');
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
+    await exit;
     clearTimeout(timer);
   };
   return new Promise((resolve, reject) => {
@@ -57,6 +60,7 @@ export function startServe(instance: Instance, extraEnv: NodeJS.ProcessEnv = {},
         token: match[2]!,
         stdout: () => stdout,
         stderr: () => stderr,
+        exited,
         stop,
       });
     });

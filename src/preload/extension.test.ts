@@ -2,7 +2,7 @@ import { createContext, runInContext } from 'node:vm';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { muiThemes } from '../extension-client/muiThemes';
 import type { DdClient } from '../extension-client/types';
-import { EXT_CALL, EXT_CANCEL, EXT_CHUNK, EXT_CONTEXT, EXT_END, EXT_OPEN } from './extensionIpc';
+import { EXT_CALL, EXT_CANCEL, EXT_CHUNK, EXT_CONTEXT, EXT_END, EXT_OPEN } from '../main/window/extensionIpc';
 
 /** Electron's preload modules, reduced to what the preload uses, so the test can play the shell's part. */
 const electron = vi.hoisted(() => {

@@ -1,14 +1,15 @@
 /**
  * The preload of an extension's view: a sandboxed script (it may require only `electron`) that puts Docker
  * Desktop's `window.ddClient` and MUI themes on the page before the page's own scripts run. Everything it
- * sends goes to the shell over the IPC names of extensionIpc.ts, and the shell lets only `ddClient.*`
- * channels through.
+ * sends goes to the shell over the IPC names of src/main/window/extensionIpc.ts, and the shell lets only
+ * `ddClient.*` channels through.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { createDdClient } from '../extension-client/client';
 import { muiThemes, putThemesInPage } from '../extension-client/muiThemes';
 import type { ExtensionContext, Transport, WireError } from '../extension-client/types';
-import { EXT_CALL, EXT_CANCEL, EXT_CHUNK, EXT_CONTEXT, EXT_END, EXT_OPEN, type ExtensionIpcReply } from './extensionIpc';
+import { EXT_CALL, EXT_CANCEL, EXT_CHUNK, EXT_CONTEXT, EXT_END, EXT_OPEN } from '../main/window/extensionIpc';
+import type { IpcReply } from '../main/window/ipc';
 
 const streams = new Map<number, { chunk: (payload: unknown) => void; end: (error: WireError | null) => void }>();
 let nextStream = 1;
@@ -29,7 +30,7 @@ addEventListener('pagehide', () => {
 
 const transport: Transport = {
   async invoke(channel, request) {
-    const reply = (await ipcRenderer.invoke(EXT_CALL, channel, request)) as ExtensionIpcReply;
+    const reply = (await ipcRenderer.invoke(EXT_CALL, channel, request)) as IpcReply;
     if ('result' in reply) return reply.result;
     const { name, message, hint } = reply.error;
     throw { name, message, hint };

@@ -1,6 +1,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { WireError } from '../main/api/errors';
-import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, OPEN, type BerthApi, type IpcReply } from './ipc';
+import type { BerthApi } from '../main/api/preloadApi';
+import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, OPEN, type IpcReply } from '../main/window/ipc';
 
 // One IPC listener fans out to the page's listeners, so subscribing never piles up IPC handlers.
 const listeners = new Map<string, Set<(payload: unknown) => void>>();

@@ -1,4 +1,4 @@
-import type { BerthApi } from '../preload/ipc';
+import type { BerthApi } from '../main/api/preloadApi';
 
 declare global {
   interface Window {

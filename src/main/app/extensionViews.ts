@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { ExtensionContext } from '../api/ddClient';
 import type { ExtensionRequest } from '../api/extensions';
 import type { DaemonLink } from '../daemon/link';
-import { readAsset } from '../server/http';
-import { admitExtension } from '../server/extensionOrigin';
 import { appRoot } from '../vm/image';
-import { EXT_CALL, EXT_CANCEL, EXT_CHUNK, EXT_CONTEXT, EXT_END, EXT_OPEN } from '../../preload/extensionIpc';
+import { admitExtension } from '../window/admit';
+import { readAsset } from '../window/assets';
+import { EXT_CALL, EXT_CANCEL, EXT_CHUNK, EXT_CONTEXT, EXT_END, EXT_OPEN } from '../window/extensionIpc';
+import { parseTarget } from '../window/target';
 import { relayIpc } from './ipcRelay';
 
 /** Pages of extensions load from berth-extension://KEY/: one origin, and one session partition, per extension. */
@@ -64,8 +65,8 @@ export class ExtensionViews {
     this.sessions.add(key);
     const root = join(this.extensionsDir, key, 'ui');
     partition.protocol.handle(EXTENSION_SCHEME, async (request) => {
-      const url = new URL(request.url);
-      const asset = url.host === key ? await readAsset(root, decodeURIComponent(url.pathname)).catch(() => null) : null;
+      const target = parseTarget(request.url);
+      const asset = target?.host === key ? await readAsset(root, target.path).catch(() => null) : null;
       if (!asset) return new Response('Not found', { status: 404 });
       return new Response(new Uint8Array(asset.body), { headers: { 'Content-Type': asset.type, 'X-Content-Type-Options': 'nosniff' } });
     });
@@ -89,8 +90,8 @@ export class ExtensionViews {
 
   private async open(win: BrowserWindow, key: string, bounds: { x: number; y: number; width: number; height: number }): Promise<void> {
     const [context, list] = await Promise.all([
-      this.link.invoke('ddClient.context', { key }) as Promise<ExtensionContext>,
-      this.link.invoke('extensions.list', {}) as Promise<{ extensions: { key: string; ui: { src: string } | null }[] }>,
+      this.link.invoke('ddClient.context', { key }),
+      this.link.invoke('extensions.list', {}),
     ]);
     const ui = list.extensions.find((extension) => extension.key === key)?.ui;
     if (!ui || this.shown.has(win) || win.isDestroyed()) return;

@@ -1,12 +1,12 @@
 import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
-import type { EngineStatus } from '../api/engine';
 import { homePaths } from '../home';
-import { readAsset, securityHeaders } from '../server/http';
 import { DaemonLink } from '../daemon/link';
 import { appRoot } from '../vm/image';
-import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, OPEN } from '../../preload/ipc';
-import { admitAll } from '../server/relay';
+import { admitAll } from '../window/admit';
+import { readAsset, securityHeaders } from '../window/assets';
+import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, OPEN } from '../window/ipc';
+import { parseTarget } from '../window/target';
 import { EXTENSION_SCHEME, ExtensionViews } from './extensionViews';
 import { relayIpc } from './ipcRelay';
 
@@ -20,8 +20,8 @@ const policy = devUrl ? securityHeaders("'self' ws://localhost:*", "'self' 'unsa
 function serveRenderer(): void {
   const root = join(appRoot(), 'out', 'renderer');
   protocol.handle(SCHEME, async (request) => {
-    const url = new URL(request.url);
-    const asset = url.host === 'app' ? await readAsset(root, decodeURIComponent(url.pathname)).catch(() => null) : null;
+    const target = parseTarget(request.url);
+    const asset = target?.host === 'app' ? await readAsset(root, target.path).catch(() => null) : null;
     if (!asset) return new Response('Not found', { status: 404, headers: policy });
     return new Response(new Uint8Array(asset.body), { headers: { ...policy, 'Content-Type': asset.type } });
   });
@@ -82,7 +82,7 @@ function createWindow(): BrowserWindow {
  */
 async function startEngineOnLaunch(link: DaemonLink): Promise<void> {
   try {
-    const status = (await link.invoke('engine.status', {})) as EngineStatus;
+    const status = await link.invoke('engine.status', {});
     if (status.state === 'stopped') await link.invoke('engine.start', {});
   } catch {
     // The window shows the engine's error and the daemon log has the details.

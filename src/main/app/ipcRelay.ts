@@ -3,7 +3,7 @@ import type { StreamHandle } from '../api/client';
 import type { StreamName } from '../api/contract';
 import { toWire } from '../api/errors';
 import type { DaemonLink } from '../daemon/link';
-import type { Admit } from '../server/relay';
+import type { Admit } from '../window/admit';
 
 /** The IPC names one kind of page uses to carry the contract. */
 export interface IpcNames {
@@ -36,7 +36,7 @@ export function relayIpc(
     if (!admit) return forbidden;
     try {
       const admitted = admit(channel, request);
-      return { result: await (answerHere(String(channel), admitted, event) ?? link.invoke(channel, admitted)) };
+      return { result: await (answerHere(String(channel), admitted, event) ?? link.forward(channel, admitted)) };
     } catch (error) {
       return { error: toWire(error) };
     }

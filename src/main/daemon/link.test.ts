@@ -33,14 +33,16 @@ describe('DaemonLink', () => {
     const link = new DaemonLink(homePaths('/nonexistent'), daemon.connect);
     expect(await link.invoke('engine.status', {})).toEqual({ answered: 'engine.status' });
     expect(await link.invoke('engine.start', {})).toEqual({ answered: 'engine.start' });
+    // A page's call arrives untyped and takes the same connection once its channel checks out.
+    expect(await link.forward('engine.status', {})).toEqual({ answered: 'engine.status' });
     expect(daemon.dials).toEqual([true]);
   });
 
   it('refuses a channel the contract lacks without dialling', async () => {
     const daemon = fakeDaemon();
     const link = new DaemonLink(homePaths('/nonexistent'), daemon.connect);
-    await expect(link.invoke('engine.changed', {})).rejects.toMatchObject({ name: 'UnknownChannel' });
-    await expect(link.invoke(42, {})).rejects.toMatchObject({ name: 'UnknownChannel' });
+    await expect(link.forward('engine.changed', {})).rejects.toMatchObject({ name: 'UnknownChannel' });
+    await expect(link.forward(42, {})).rejects.toMatchObject({ name: 'UnknownChannel' });
     expect(daemon.dials).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import type { StreamHandle, StreamListener } from '../api/client';
-import { contract, isCall, isStream, unknownChannel, type EventName, type StreamName } from '../api/contract';
+import { contract, isCall, isStream, unknownChannel, type CallName, type EventName, type ReplyOf, type RequestOf, type StreamName } from '../api/contract';
 import { BerthError, toWire } from '../api/errors';
 import { connectDaemon, type DaemonConnection } from './connect';
 import type { HomePaths } from '../home';
@@ -10,6 +10,9 @@ export const eventNames = (Object.keys(contract) as (keyof typeof contract)[]).f
 );
 
 export type EventListener = (channel: EventName, payload: unknown) => void;
+
+/** What a front end holds of its daemon link; tests of a front end stand in for it. */
+export type Link = Pick<DaemonLink, 'ready' | 'invoke' | 'forward' | 'stream' | 'onEvent' | 'onLost' | 'close'>;
 
 /**
  * A window's way to the daemon, shared by both carriers (WebSocket and Electron IPC).
@@ -54,8 +57,14 @@ export class DaemonLink {
     for (const listener of this.listeners) listener(channel, payload);
   }
 
-  /** Forwards one call; the channel arrives untyped from a window, so it is checked before anything spawns. */
-  async invoke(channel: unknown, request: unknown): Promise<unknown> {
+  /** One call the shell makes itself, typed by its channel. */
+  async invoke<C extends CallName>(channel: C, request: RequestOf<C>): Promise<ReplyOf<C>> {
+    const { client } = await this.ready();
+    return client.invoke(channel, request);
+  }
+
+  /** Passes on one call from a page: its channel arrives untyped, so it is checked before anything spawns. */
+  async forward(channel: unknown, request: unknown): Promise<unknown> {
     if (typeof channel !== 'string' || !isCall(channel)) {
       throw unknownChannel(channel);
     }

@@ -4,13 +4,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { isExtensionChannel, type ExtensionContext } from '../api/ddClient';
+import type { ExtensionContext } from '../api/ddClient';
 import { BerthError } from '../api/errors';
-import type { Extension } from '../api/extensions';
+import type { Link } from '../daemon/link';
 import { appRoot } from '../vm/image';
-import { readAsset, sendText } from './http';
-import type { Link } from './index';
-import { relaySocket, type Admit } from './relay';
+import { admitExtension } from '../window/admit';
+import { readAsset } from '../window/assets';
+import type { Target } from '../window/target';
+import { relaySocket } from './relay';
+import { sendText } from './respond';
 
 /** Where the page script that defines window.ddClient is built. */
 const DDCLIENT_SCRIPT = join(appRoot(), 'out', 'preload', 'ddclient.js');
@@ -58,7 +60,7 @@ export class ExtensionOrigins {
 
   /** The address of an extension's page, for the window's frame. */
   async frameUrl(key: string, port: number): Promise<string> {
-    const { extensions } = (await this.link.invoke('extensions.list', {})) as { extensions: Extension[] };
+    const { extensions } = await this.link.invoke('extensions.list', {});
     const extension = extensions.find((candidate) => candidate.key === key);
     if (!extension) throw new BerthError('ExtensionNotFound', 'That extension is not installed.', 'Install it again from Extensions.');
     if (!extension.ui) throw new BerthError('NoExtensionUi', `${extension.title} has no page to show.`, 'Use its backend or host binaries instead.');
@@ -92,17 +94,11 @@ export class ExtensionOrigins {
   }
 
   /** Serves the extension's UI files, with the ddClient script first in every page. */
-  async serve(key: string, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async serve(key: string, port: number, req: IncomingMessage, target: Target, res: ServerResponse): Promise<void> {
     const headers = this.headers(key, port);
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Only GET and HEAD.', { ...headers, Allow: 'GET, HEAD' });
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-    } catch {
-      return sendText(res, 400, 'Malformed path.', headers);
-    }
-    if (pathname === DDCLIENT_PATH) return this.serveScript(key, res, headers);
-    const asset = await readAsset(join(this.extensionsDir, key, 'ui'), pathname);
+    if (target.path === DDCLIENT_PATH) return this.serveScript(key, res, headers);
+    const asset = await readAsset(join(this.extensionsDir, key, 'ui'), target.path);
     if (!asset) return sendText(res, 404, 'Not found.', headers);
     const body = asset.type.startsWith('text/html') ? withDdClient(asset.body) : asset.body;
     res.writeHead(200, { ...headers, 'Content-Type': asset.type, 'Content-Length': String(body.length) });
@@ -112,7 +108,7 @@ export class ExtensionOrigins {
   private async serveScript(key: string, res: ServerResponse, headers: Record<string, string>): Promise<void> {
     let context: ExtensionContext;
     try {
-      context = (await this.link.invoke('ddClient.context', { key })) as ExtensionContext;
+      context = await this.link.invoke('ddClient.context', { key });
     } catch (error) {
       return sendText(res, 503, (error as Error).message, headers);
     }
@@ -122,25 +118,15 @@ export class ExtensionOrigins {
   }
 
   /** The page's socket for ddClient: only from the page's own origin, and only to its own ddClient channels. */
-  upgrade(key: string, port: number, req: IncomingMessage, socket: Duplex, head: Buffer, refuse: (status: number, reason: string) => void): void {
+  upgrade(key: string, port: number, req: IncomingMessage, target: Target, socket: Duplex, head: Buffer, refuse: (status: number, reason: string) => void): void {
     const self = `http://${this.label(key)}.localhost:${port}`;
     if (req.headers.origin !== self) return refuse(403, 'This socket only answers the extension page it belongs to.');
-    if (new URL(req.url ?? '/', self).pathname !== DDCLIENT_SOCKET) return refuse(404, 'Not found.');
+    if (target.path !== DDCLIENT_SOCKET) return refuse(404, 'Not found.');
     this.wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       ws.on('error', () => ws.terminate());
       relaySocket(ws, this.link, admitExtension(key));
     });
   }
-}
-
-/** An extension's page reaches only ddClient channels, and always as itself: the key it sends is replaced. */
-export function admitExtension(key: string): Admit {
-  return (channel, request) => {
-    if (typeof channel !== 'string' || !isExtensionChannel(channel)) {
-      throw new BerthError('Forbidden', `An extension may not use ${String(channel)}.`, 'Extensions reach Berth only through window.ddClient.');
-    }
-    return { ...(typeof request === 'object' && request !== null ? request : {}), key };
-  };
 }
 
 /** The page script goes before anything the page runs: first thing in <head>, or first in the document. */

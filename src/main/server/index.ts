@@ -1,19 +1,20 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Socket, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BerthError, toWire } from '../api/errors';
+import { DaemonLink, type Link } from '../daemon/link';
 import type { HomePaths } from '../home';
 import { appRoot } from '../vm/image';
+import { admitAll } from '../window/admit';
+import { securityHeaders } from '../window/assets';
+import { parseTarget } from '../window/target';
 import { ExtensionOrigins } from './extensionOrigin';
-import { serveFile, securityHeaders, sendText } from './http';
-import { admitAll, relaySocket, sendFrame } from './relay';
-import { DaemonLink } from '../daemon/link';
+import { relaySocket, sendFrame } from './relay';
+import { answerRaw, guard, logFailure, MALFORMED_TARGET, sendText, serveFile } from './respond';
 import { checkRequest, cookieHeader, newToken } from './token';
-
-export type Link = Pick<DaemonLink, 'ready' | 'invoke' | 'stream' | 'onEvent' | 'onLost' | 'close'>;
 
 export interface ServerOptions {
   link: Link;
@@ -43,9 +44,20 @@ export function parsePort(value: string | undefined): number {
   return port;
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
-  const title = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found';
-  socket.end(`HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+/** The answer to a request whose handling threw: a 500 when nothing was sent yet, else the cut connection. */
+function failed(res: ServerResponse): void {
+  if (res.headersSent) return void res.destroy();
+  sendText(res, 500, 'Berth could not answer this request; the output of `berth serve` says why.', {});
+}
+
+/** A request Node's parser gave up on (bad method, target, version or header, or too large) gets a 400 saying so. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // Only a socket that has written nothing yet can still take a whole response; a reset one takes nothing.
+  const fresh = socket instanceof Socket ? socket.bytesWritten === 0 : true;
+  if (error.code === 'ECONNRESET' || !socket.writable || !fresh) return void socket.destroy();
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return answerRaw(socket, 408, 'The request took too long to arrive.');
+  const what = error.code === 'HPE_HEADER_OVERFLOW' ? 'Request headers too large' : 'Malformed request';
+  answerRaw(socket, 400, `${what} (${error.code ?? error.message}).`);
 }
 
 /** Serves the built window and carries the contract over a WebSocket, on 127.0.0.1 only, behind a token. */
@@ -62,17 +74,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const origins = new ExtensionOrigins(token, options.extensionsDir, link, wss);
 
-  const server = createServer((req, res) => {
-    const extension = origins.keyOf(req.headers.host, port);
-    if (extension) return void origins.serve(extension, port, req, res).catch(() => res.destroy());
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const headers = securityHeaders(`'self' ws://127.0.0.1:${port}`, undefined, `http://*.localhost:${port}`);
-    const verdict = checkRequest(req, port, token, false);
+    const target = parseTarget(req.url);
+    if (!target) return sendText(res, 400, MALFORMED_TARGET, headers);
+    const extension = origins.keyOf(req.headers.host, port);
+    if (extension) return origins.serve(extension, port, req, target, res);
+    const verdict = checkRequest(req, target, port, token, false);
     if (!verdict.ok) return sendText(res, verdict.status, verdict.reason, headers);
     if (verdict.fromQuery) headers['Set-Cookie'] = cookieHeader(port, token);
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === EXTENSION_FRAME_PATH) return void answerFrameUrl(url.searchParams.get('key') ?? '', res, headers);
-    serveFile(root, req, res, headers).catch(() => res.destroy());
-  });
+    if (target.path === EXTENSION_FRAME_PATH) return answerFrameUrl(target.query.get('key') ?? '', res, headers);
+    return serveFile(root, req.method, target, res, headers);
+  }
+
+  const server = createServer((req, res) => guard(`${req.method} request`, () => answer(req, res), () => failed(res)));
+  server.on('clientError', answerClientError);
 
   /** The window asks here (as itself, by its cookie) where an extension's page is. */
   async function answerFrameUrl(key: string, res: ServerResponse, headers: Record<string, string>): Promise<void> {
@@ -84,14 +100,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   }
 
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (status: number, reason: string): void => answerRaw(socket, status, reason);
+    const target = parseTarget(req.url);
+    if (!target) return refuse(400, MALFORMED_TARGET);
+    const extension = origins.keyOf(req.headers.host, port);
+    if (extension) return origins.upgrade(extension, port, req, target, socket, head, refuse);
+    const verdict = checkRequest(req, target, port, token, true);
+    if (!verdict.ok) return refuse(verdict.status, verdict.reason);
+    if (target.path !== '/ws') return refuse(404, 'Not found.');
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+  }
+
+  // Node hands CONNECT over raw, and would drop it without a word.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    answerRaw(socket, 405, 'This server is no proxy: CONNECT is not served.');
+  });
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const extension = origins.keyOf(req.headers.host, port);
-    if (extension) return origins.upgrade(extension, port, req, socket, head, (status, reason) => refuse(socket, status, reason));
-    const verdict = checkRequest(req, port, token, true);
-    if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason);
-    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== '/ws') return refuse(socket, 404, 'Not found.');
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+    guard('WebSocket upgrade', () => upgrade(req, socket, head), () => socket.destroy());
   });
 
   function accept(ws: WebSocket): void {
@@ -124,6 +153,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.listen(options.port ?? 0, '127.0.0.1', done);
   });
   port = (server.address() as AddressInfo).port;
+  // Once listening, a failure to accept (too many open files, say) costs that one connection, not the server.
+  server.on('error', (error) => logFailure('accepting a connection', error));
 
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,

@@ -2,7 +2,9 @@ import type { RawData, WebSocket } from 'ws';
 import type { StreamHandle } from '../api/client';
 import type { Frame, StreamName } from '../api/contract';
 import { toWire } from '../api/errors';
-import type { Link } from './index';
+import type { Link } from '../daemon/link';
+import type { Admit } from '../window/admit';
+import { guard } from './respond';
 
 type ClientFrame = Extract<Frame, { type: 'call' | 'open' | 'input' | 'cancel' }>;
 const clientFrames = new Set(['call', 'open', 'input', 'cancel']);
@@ -17,14 +19,6 @@ function parseClientFrame(text: string): ClientFrame | null {
   }
 }
 
-/**
- * What a socket may ask: the request to pass on for `channel`, or an error to answer with. The window may
- * ask anything; an extension's page only its own ddClient channels.
- */
-export type Admit = (channel: unknown, request: unknown) => unknown;
-
-export const admitAll: Admit = (_channel, request) => request;
-
 export function sendFrame(ws: WebSocket, frame: Frame): void {
   if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
 }
@@ -36,13 +30,13 @@ export function relaySocket(ws: WebSocket, link: Link, admit: Admit): void {
     for (const handle of streams.values()) handle.cancel();
     streams.clear();
   });
-  ws.on('message', (data: RawData, isBinary: boolean) => {
+  const relayFrame = (data: RawData, isBinary: boolean): void => {
     const frame = isBinary ? null : parseClientFrame(data.toString());
     if (!frame) return ws.close(1008, 'expected a call or stream frame');
     const { id } = frame;
     if (frame.type === 'call') {
       Promise.resolve()
-        .then(() => link.invoke(frame.channel, admit(frame.channel, frame.request)))
+        .then(() => link.forward(frame.channel, admit(frame.channel, frame.request)))
         .then(
           (result) => sendFrame(ws, { type: 'reply', id, result }),
           (error: unknown) => sendFrame(ws, { type: 'reply', id, error: toWire(error) }),
@@ -68,5 +62,8 @@ export function relaySocket(ws: WebSocket, link: Link, admit: Admit): void {
       streams.get(id)?.cancel();
       streams.delete(id);
     }
-  });
+  };
+  ws.on('message', (data: RawData, isBinary: boolean) =>
+    guard('a WebSocket frame', () => relayFrame(data, isBinary), () => ws.close(1011, 'Berth could not handle that frame.')),
+  );
 }

@@ -1,11 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { checkRequest, cookieHeader, newToken, tokenMatches } from './token';
+import { parseTarget } from '../window/target';
+import { checkRequest as checkParsed, cookieHeader, newToken, tokenMatches } from './token';
 
 const PORT = 4242;
 const TOKEN = newToken();
 const request = (url: string, headers: Record<string, string> = {}): IncomingMessage =>
   ({ url, headers: { host: `127.0.0.1:${PORT}`, ...headers } }) as unknown as IncomingMessage;
+/** The server parses the target first; these requests all parse. */
+const checkRequest = (req: IncomingMessage, port: number, token: string, upgrade: boolean) => checkParsed(req, parseTarget(req.url)!, port, token, upgrade);
 
 describe('access token', () => {
   it('is 32 random bytes in base64url', () => {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Target } from '../window/target';
 
 /** The secret in the printed URL: anything else on this machine can reach 127.0.0.1, only the user has the token. */
 export function newToken(): string {
@@ -35,13 +36,13 @@ export type Verdict = { ok: true; fromQuery: boolean } | { ok: false; status: 40
  * (a DNS-rebinding page reaches 127.0.0.1 under a foreign host name). WebSocket upgrades must also come
  * from our own origin, since browsers let any page open a socket to any host.
  */
-export function checkRequest(req: IncomingMessage, port: number, token: string, upgrade: boolean): Verdict {
+export function checkRequest(req: IncomingMessage, target: Target, port: number, token: string, upgrade: boolean): Verdict {
   const self = `127.0.0.1:${port}`;
   if (req.headers.host !== self) return { ok: false, status: 403, reason: `Host must be ${self}.` };
   if (upgrade && req.headers.origin !== `http://${self}`) {
     return { ok: false, status: 403, reason: 'This socket only answers the page Berth serves.' };
   }
-  const query = new URL(req.url ?? '/', `http://${self}`).searchParams.get('token');
+  const query = target.query.get('token');
   const cookie = cookieValue(req.headers.cookie, cookieName(port));
   if (query === null && cookie === null) {
     return { ok: false, status: 401, reason: 'Open the URL printed by `berth serve`: it carries the access token.' };

@@ -1,10 +1,8 @@
-import type { WireError } from '../main/api/errors';
-
 /**
  * IPC channel names between an extension view's preload (src/preload/extension.ts) and the Electron shell. Only
  * the contract's `ddClient.*` channels travel inside them; the shell adds the extension's key from the sender's origin.
  */
-/** invoke(channel, request) → ExtensionIpcReply */
+/** invoke(channel, request) → IpcReply (./ipc) */
 export const EXT_CALL = 'berth-ext:call';
 /** send(id, channel, request): the page's stream ids are its own, per view. */
 export const EXT_OPEN = 'berth-ext:open';
@@ -16,6 +14,3 @@ export const EXT_CHUNK = 'berth-ext:chunk';
 export const EXT_END = 'berth-ext:end';
 /** sendSync() → ExtensionContext: the preload needs it before the page's scripts run. */
 export const EXT_CONTEXT = 'berth-ext:context';
-
-/** Replies cross IPC as values, not thrown errors: Electron would keep only an error's message. */
-export type ExtensionIpcReply = { result: unknown } | { error: WireError };

@@ -1,4 +1,4 @@
-import type { WireError } from '../main/api/errors';
+import type { WireError } from '../api/errors';
 
 /** IPC channel names shared by the Electron shell and the preload; the contract's channels travel inside them. */
 export const CALL = 'berth:call';
@@ -14,11 +14,3 @@ export const EXTENSION_VIEW = 'berth:extension-view';
 
 /** Replies cross IPC as values, not thrown errors: Electron would keep only an error's message. */
 export type IpcReply = { result: unknown } | { error: WireError };
-
-/** What the preload puts on `window.berth`; the renderer's bridge gives it the contract's types. */
-export interface BerthApi {
-  invoke(channel: string, request: unknown): Promise<unknown>;
-  on(channel: string, listener: (payload: unknown) => void): () => void;
-  stream(channel: string, request: unknown, chunk: (payload: unknown) => void, end: (error: WireError | null) => void): { write(input: unknown): void; cancel(): void };
-  showExtension(key: string, bounds: { x: number; y: number; width: number; height: number } | null): void;
-}

@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
@@ -44,11 +43,6 @@ export function securityHeaders(connect: string, style?: string, frames?: string
   };
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
-  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end(`${text}\n`);
-}
-
 /** Reads a file of the built renderer; nothing outside `root` is reachable, whatever the path says. */
 export async function readAsset(root: string, pathname: string): Promise<{ body: Buffer; type: string } | null> {
   if (pathname.includes('\0')) return null;
@@ -58,25 +52,4 @@ export async function readAsset(root: string, pathname: string): Promise<{ body:
   const info = await stat(file).catch(() => null);
   if (!info?.isFile()) return null;
   return { body: await readFile(file), type: TYPES[extname(file)] ?? 'application/octet-stream' };
-}
-
-export async function serveFile(root: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    sendText(res, 405, 'Only GET and HEAD.', { ...headers, Allow: 'GET, HEAD' });
-    return;
-  }
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-  } catch {
-    sendText(res, 400, 'Malformed path.', headers);
-    return;
-  }
-  const asset = await readAsset(root, pathname);
-  if (!asset) {
-    sendText(res, 404, 'Not found.', headers);
-    return;
-  }
-  res.writeHead(200, { ...headers, 'Content-Type': asset.type, 'Content-Length': String(asset.body.length) });
-  res.end(req.method === 'HEAD' ? undefined : asset.body);
 }
