@@ -69,7 +69,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   });
   const directPort = Number(env.BERTH_BENCH_DIRECT_PORT) || undefined;
   const lifecycle = new EngineLifecycle(paths, env, log, { boot: bootSteps, adopt: adoptSteps }, { directDockerPort: directPort });
-  const extensions = extensionChannels({ backend: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
+  const extensions = extensionChannels({ engine: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const handlers: Handlers = {
     ...extensions.calls,
     'engine.status': async () => lifecycle.status(),

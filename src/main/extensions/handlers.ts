@@ -1,13 +1,15 @@
 import { hostname } from 'node:os';
+import type Docker from 'dockerode';
 import type { CallName, EventName, PayloadOf, StreamName } from '../api/contract';
 import type { Handlers } from '../api/dispatch';
+import type { EngineStatus } from '../api/engine';
 import type { StreamHandlers } from '../api/streams';
-import type { EngineLifecycle } from '../daemon/lifecycle';
 import { BerthError } from '../api/errors';
 import { registryOfText } from '../engine/images/transfer';
 import type { Extension } from '../api/extensions';
 import type { HomePaths } from '../home';
 import { credentialsFor } from '../registry/logins';
+import type { SshLink } from '../tunnel/link';
 import { GuestBackends } from './backend';
 import { catalog } from './catalog';
 import { dockerCli, hostBinary, runProcess } from './exec';
@@ -23,8 +25,15 @@ type Prefixed = `extensions.${string}` | `ddClient.${string}`;
 export type ExtensionCalls = Pick<Handlers, Extract<CallName, Prefixed>>;
 export type ExtensionStreams = Pick<StreamHandlers, Extract<StreamName, Prefixed>>;
 
+/** What extensions need of the engine: its API and the guest, each failing with a hint while it is not running. */
+export interface RunningEngine {
+  docker(): Docker;
+  guest(): SshLink;
+  status(): Pick<EngineStatus, 'network'>;
+}
+
 export interface ExtensionServices {
-  backend: EngineLifecycle;
+  engine: RunningEngine;
   paths: HomePaths;
   env: NodeJS.ProcessEnv;
   log(line: string): void;
@@ -33,19 +42,19 @@ export interface ExtensionServices {
 
 /** The extensions domain's channels: what the window asks (install, list, ...) and what extension pages ask (ddClient). */
 export function extensionChannels(services: ExtensionServices): { calls: ExtensionCalls; streams: ExtensionStreams; engineUp(): void } {
-  const { backend, paths, env, log, broadcast } = services;
+  const { engine, paths, env, log, broadcast } = services;
   const dir = paths.extensionsDir;
-  const backends = (): GuestBackends => new GuestBackends(backend.guest(), backend.docker(), log);
+  const backends = (): GuestBackends => new GuestBackends(engine.guest(), engine.docker(), log);
   // The engine is asked for only when a step needs it: an extension without a backend can go while it is stopped.
   const context = (): InstallContext => ({
     get docker() {
-      return backend.docker();
+      return engine.docker();
     },
     get backends() {
       return backends();
     },
     get network() {
-      return backend.status().network;
+      return engine.status().network;
     },
     extensionsDir: dir,
     log,
@@ -83,16 +92,16 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
     },
     'extensions.browse': ({ path }) => browseFolder(path),
     'ddClient.context': async ({ key }) => ({ image: find(key).image, platform: process.platform, arch: process.arch, hostname: hostname() }),
-    'ddClient.listContainers': async ({ options }) => (await backend.docker().listContainers(options)) as unknown[],
-    'ddClient.listImages': async ({ options }) => (await backend.docker().listImages(options)) as unknown[],
-    'ddClient.service': (request) => serviceRequest(backend.guest(), find(request.key), request),
+    'ddClient.listContainers': async ({ options }) => (await engine.docker().listContainers(options)) as unknown[],
+    'ddClient.listImages': async ({ options }) => (await engine.docker().listImages(options)) as unknown[],
+    'ddClient.service': (request) => serviceRequest(engine.guest(), find(request.key), request),
     'ddClient.toast': async ({ key, level, message }) => {
       broadcast('extensions.request', { kind: 'toast', key, title: find(key).title, level, message });
       return {};
     },
     'ddClient.navigate': async (request) => {
       find(request.key);
-      broadcast('extensions.request', { kind: 'navigate', key: request.key, route: await routeFor(() => backend.docker(), request) });
+      broadcast('extensions.request', { kind: 'navigate', key: request.key, route: await routeFor(() => engine.docker(), request) });
       return {};
     },
     'ddClient.openExternal': async ({ key, url }) => {
@@ -117,7 +126,7 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
       const extension = find(request.key);
       const { scope, command, args, cwd, env: extra } = request;
       if (scope === 'docker') return dockerCli(paths.dockerSocket, command, args, { cwd, env: extra }, session.signal, session.send);
-      if (scope === 'vm') return execInBackend(backend.docker(), backend.guest(), extension, command, args, session.signal, session.send, { cwd, env: extra });
+      if (scope === 'vm') return execInBackend(engine.docker(), engine.guest(), extension, command, args, session.signal, session.send, { cwd, env: extra });
       const folder = extensionFolder(dir, extension.key);
       const file = hostBinary(extension, folder, command);
       const missing = new BerthError('BinaryMissing', `${file} cannot be started.`, `Reinstall ${extension.title}.`);
@@ -131,7 +140,7 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
    */
   const engineUp = (): void => {
     const complain = (what: string) => (error: Error) => log(`${what}: ${error.message}`);
-    void ImageFiles.sweep(backend.docker()).catch(complain('extension install leftovers'));
+    void ImageFiles.sweep(engine.docker()).catch(complain('extension install leftovers'));
     const withBackends = current().filter((extension) => extension.vm);
     if (withBackends.length) void backends().ensure(withBackends, (key) => extensionFolder(dir, key)).catch(complain('extension backends'));
   };
