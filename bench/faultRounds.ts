@@ -52,7 +52,7 @@ export async function concurrency(instance: Instance, count: number, cliCount: n
     await Promise.all(
       Array.from({ length: cliCount }, async () => {
         const began = performance.now();
-        const ran = await docker(instance, ['ps', '--quiet'], { timoutMs: 120_000 } as never);
+        const ran = await docker(instance, ['ps', '--quiet'], { timeoutMs: 120_000 });
         return ran.code === 0 ? performance.now() - began : null;
       }),
     ),
