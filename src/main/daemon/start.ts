@@ -190,8 +190,9 @@ export const startSteps: StepDef<StartContext>[] = [
     name: 'keys',
     label: 'SSH key pair',
     hint: (ctx) => `Check that ${ctx.paths.sshDir} is writable by you.`,
-    async run(ctx) {
+    async run(ctx, detail) {
       ctx.keys = ensureKeyPair(ctx.paths);
+      if (ctx.keys.made) detail(ctx.keys.made);
     },
   },
   {
