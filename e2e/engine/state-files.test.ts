@@ -12,6 +12,7 @@ import { sharedInstance } from '../support/shared';
 const instance = instanceAt(mkdtempSync(join(tmpdir(), 'bt-a,b-')));
 const settings = join(instance.home, 'settings.json');
 const privateKey = join(instance.home, 'ssh', 'id_ed25519');
+const pair = ssh2.utils.generateKeyPairSync('ed25519');
 
 /** The guest's TCP sockets that listen on port 22, from its own /proc/net/tcp (a container in its network namespace). */
 async function guestListensOn22(target: Instance): Promise<string[]> {
@@ -22,15 +23,14 @@ async function guestListensOn22(target: Instance): Promise<string[]> {
   return read.stdout
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
-    .filter((cols) => cols[1]?.endsWith(':0016') && cols[3] === '0A')
-    .map((cols) => cols[1]!);
+    .flatMap(([, local, , state]) => (local?.endsWith(':0016') && state === '0A' ? [local] : []));
 }
 
 beforeAll(() => {
-  // What a crash in the middle of an in-place write used to leave: half a private key.
+  // What a crash in the middle of an in-place write used to leave: half a private key beside its whole public half.
   mkdirSync(join(instance.home, 'ssh'), { recursive: true, mode: 0o700 });
-  const key = ssh2.utils.generateKeyPairSync('ed25519').private;
-  writeFileSync(privateKey, key.slice(0, key.length / 2), { mode: 0o600 });
+  writeFileSync(privateKey, pair.private.slice(0, pair.private.length / 2), { mode: 0o600 });
+  writeFileSync(`${privateKey}.pub`, `${pair.public}\n`, { mode: 0o644 });
 });
 
 afterAll(async () => {
@@ -59,6 +59,9 @@ describe('state files', () => {
     expect(steps.find((step) => step.name === 'keys')?.detail).toMatch(new RegExp(`^made a new key pair: ${privateKey} could not be read as a key`));
     const key = ssh2.utils.parseKey(readFileSync(privateKey, 'utf8'));
     expect(key).not.toBeInstanceOf(Error);
+    // The public half the guest was given is the new key's, not the old one left beside it.
+    expect(readFileSync(`${privateKey}.pub`, 'utf8')).toMatch(/^ssh-ed25519 \S+ berth\n$/);
+    expect(readFileSync(`${privateKey}.pub`, 'utf8')).not.toContain(pair.public.split(' ')[1]);
     expect(readFileSync(join(instance.home, 'ssh', 'known_host'), 'utf8')).toMatch(/^SHA256:[A-Za-z0-9+/]{43}=\n$/);
     const version = await docker(instance, ['version', '--format', '{{.Server.Version}}']);
     expect(version.code, version.stderr).toBe(0);

@@ -51,8 +51,8 @@ export function readDockerConfig(env: NodeJS.ProcessEnv): DockerConfig {
 }
 
 /**
- * Reads config.json, lets `change` edit it in place, and writes it back whole through a temp file
- * and a rename, so docker never reads half a file. A symlinked config.json (dotfile managers) is
+ * Reads config.json, lets `change` edit it in place, and writes it back whole and durably (durableFile),
+ * so docker never reads half a file, not even after a crash. A symlinked config.json (dotfile managers) is
  * written through to its target, as the docker CLI does, instead of being replaced by a plain file.
  */
 export function updateDockerConfig(env: NodeJS.ProcessEnv, change: (config: DockerConfig) => void | boolean): DockerConfig {

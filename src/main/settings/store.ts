@@ -30,7 +30,7 @@ function restoreHint(path: string, otherwise: string): string {
     return otherwise;
   }
   const saved = statSync(copy).mtime.toISOString();
-  return `Restore the last good copy (saved ${saved}): cp '${copy}' '${path}'. Or ${otherwise[0]!.toLowerCase()}${otherwise.slice(1)}`;
+  return `Restore the last good copy (saved ${saved}): cp '${copy}' '${path}'. Otherwise: ${otherwise}`;
 }
 
 /** The settings in `text`, migrated to the current version with defaults filled in; `path` names it in errors. */

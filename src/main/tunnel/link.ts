@@ -51,7 +51,7 @@ function readPin(file: string): string | null {
 }
 
 /** The guest answered with another host key than the one pinned: retrying cannot help, the user must decide. */
-export function hostKeyMismatch(file: string, pinned: string, seen: string, where: string): BerthError {
+function hostKeyMismatch(file: string, pinned: string, seen: string, where: string): BerthError {
   return new BerthError(
     'GuestHostKeyChanged',
     `The guest's SSH host key ${seen} is not the one pinned in ${file} (${pinned}), so Berth did not connect to ${where}.`,
