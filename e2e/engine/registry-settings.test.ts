@@ -11,7 +11,8 @@ import { berth, docker, newInstance, writeSettings } from '../support/berth';
 import { guestLink } from '../support/guest';
 import { makeTestCa } from '../support/tlsCa';
 
-const instance = newInstance();
+// Its own instance, with the guest's sshd on TCP port 22 for guestLink.
+const instance = newInstance({ BERTH_TEST_SSH_TCP: '1' });
 const certsDir = join(instance.env.DOCKER_CONFIG!, 'certs.d');
 let fromSettings = '';
 let fromDockerCli = '';

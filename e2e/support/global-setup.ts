@@ -8,11 +8,17 @@ declare module 'vitest' {
   }
 }
 
+/** What the shared instance adds to a default one: a second way into its guest, for support/guest.ts. */
+export const SHARED_ENV = { BERTH_TEST_SSH_TCP: '1' };
+
 let instance: Instance | null = null;
 
-/** Boots the one VM the engine tests share, host-only, with a busybox image made offline. */
+/**
+ * Boots the one VM the engine tests share, host-only, with a busybox image made offline, and its sshd on TCP
+ * port 22 for the tests that open a second SSH connection (support/guest.ts).
+ */
 export async function setup(project: TestProject): Promise<void> {
-  instance = newInstance();
+  instance = newInstance(SHARED_ENV);
   const started = await berth(instance, ['start']);
   if (started.code !== 0) throw new Error(`berth start failed:\n${started.stderr}`);
   const imported = await importBusybox(instance, 'busybox:offline');

@@ -4,19 +4,24 @@ import { ciphersFor } from '../../src/main/tunnel/cipher';
 import { SshLink } from '../../src/main/tunnel/link';
 import type { Instance } from './berth';
 
-/** The SSH port QEMU forwards to the instance's guest, read from its command line. */
-function sshPort(instance: Instance): number {
+/** The command line of the QEMU that runs the instance's guest, its arguments joined by spaces. */
+export function qemuCommandLine(instance: Instance): string {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmdline.includes(instance.home)) continue;
-      const found = /hostfwd=tcp:127\.0\.0\.1:(\d+)-:22/.exec(cmdline);
-      if (found) return Number(found[1]);
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (/qemu-system/.test(args[0] ?? '') && args.some((arg) => arg.includes(instance.home))) return args.join(' ');
     } catch {
       // the process ended while we looked
     }
   }
-  throw new Error(`no QEMU of ${instance.home} forwards an SSH port`);
+  throw new Error(`no QEMU runs the guest of ${instance.home}`);
+}
+
+/** The SSH port QEMU forwards to the instance's guest, read from its command line. */
+function sshPort(instance: Instance): number {
+  const found = /hostfwd=tcp:127\.0\.0\.1:(\d+)-:22/.exec(qemuCommandLine(instance));
+  if (!found) throw new Error(`the QEMU of ${instance.home} forwards no SSH port: start it with BERTH_TEST_SSH_TCP=1`);
+  return Number(found[1]);
 }
 
 /** A second SSH connection to the instance's guest, with Berth's own key, as the daemon's. */

@@ -191,8 +191,9 @@ export const bootSteps: StepDef<StartContext>[] = [
     name: 'keys',
     label: 'SSH key pair',
     hint: (ctx) => `Check that ${ctx.paths.sshDir} is writable by you.`,
-    async run(ctx) {
+    async run(ctx, detail) {
       ctx.keys = ensureKeyPair(ctx.paths);
+      if (ctx.keys.made) detail(ctx.keys.made);
     },
   },
   {
@@ -219,7 +220,8 @@ export const bootSteps: StepDef<StartContext>[] = [
       // The previous boot's console is kept beside it: it may hold why that VM stopped.
       if (existsSync(ctx.paths.consoleLog)) renameSync(ctx.paths.consoleLog, `${ctx.paths.consoleLog}.1`);
       ctx.consoleLog = createWriteStream(ctx.paths.consoleLog, { flags: 'w', mode: 0o600 });
-      ctx.sshPort = await freePort();
+      // A second way into the guest, over TCP, only for the tests that ask for it.
+      ctx.sshPort = ctx.env.BERTH_TEST_SSH_TCP === '1' ? await freePort() : undefined;
       const spec = {
         image: ctx.image!,
         dataDisk: ctx.paths.dataDisk,

@@ -1,7 +1,8 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BerthError } from '../api/errors';
+import { copyFileDurably, writeFileDurably } from '../durableFile';
 import { updateDockerConfig, type DockerConfig } from '../registry/dockerConfig';
 import type { LocatedImage } from '../vm/image';
 
@@ -47,12 +48,6 @@ function readStamp(dir: string): Record<string, string> {
   }
 }
 
-function writeAtomically(path: string, content: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, content, { mode: 0o644 });
-  renameSync(temp, path);
-}
-
 /**
  * Puts the source's plugins into `dir` (Berth's own folder, nobody else's), each copied beside its place
  * and renamed over it, executable, and only when it changed: a start with the same image copies nothing.
@@ -78,21 +73,14 @@ export function installPlugins(source: PluginSource, dir: string): { copied: str
         'Rebuild the image (remove its folder, then `berth image build`).',
       );
     }
-    const temp = `${target}.${process.pid}.tmp`;
-    try {
-      copyFileSync(from, temp);
-      chmodSync(temp, 0o755);
-      renameSync(temp, target);
-    } finally {
-      rmSync(temp, { force: true });
-    }
+    copyFileDurably(from, target, 0o755);
     copied.push(name);
   }
   for (const name of Object.keys(stamp)) {
     if (!(name in source.plugins) && PluginName.safeParse(name).success) rmSync(join(dir, name), { force: true });
   }
   const next = Object.fromEntries(Object.entries(source.plugins).map(([name, entry]) => [name, entry.sha256]));
-  if (JSON.stringify(next) !== JSON.stringify(stamp)) writeAtomically(join(dir, STAMP), `${JSON.stringify(next)}\n`);
+  if (JSON.stringify(next) !== JSON.stringify(stamp)) writeFileDurably(join(dir, STAMP), `${JSON.stringify(next)}\n`, 0o644);
   return { copied, kept };
 }
 

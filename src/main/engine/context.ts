@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writeFileDurably } from '../durableFile';
 
 export const CONTEXT_NAME = 'berth';
 
 export function dockerConfigDir(env = process.env): string {
   return env.DOCKER_CONFIG || join(homedir(), '.docker');
-}
-
-function writeAtomically(path: string, content: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, content, { mode: 0o644 });
-  renameSync(temp, path);
 }
 
 /**
@@ -35,6 +30,6 @@ export function writeDockerContext(socketPath: string, env = process.env): strin
     // first start
   }
   const next = `${JSON.stringify(meta)}\n`;
-  if (current !== next) writeAtomically(path, next);
+  if (current !== next) writeFileDurably(path, next, 0o644);
   return path;
 }

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../api/errors';
 import { Extension, ExtensionKey } from '../api/extensions';
+import { writeFileDurably } from '../durableFile';
 import { extensionKey, repositoryOf } from './key';
 
 /** The record in an extension's folder; written last, so its presence means the extension is installed. */
@@ -64,8 +65,7 @@ export function findInstalled(extensionsDir: string, keyOrId: string, log?: (lin
 /** Writes the record in one step: a reader sees the old one or the new one, never half of either. */
 export async function writeRecord(folder: string, record: Extension): Promise<void> {
   const path = join(folder, RECORD);
-  await writeFile(`${path}.next`, `${JSON.stringify(Extension.parse(record), null, 2)}\n`, { mode: 0o600 });
-  await rename(`${path}.next`, path);
+  writeFileDurably(path, `${JSON.stringify(Extension.parse(record), null, 2)}\n`, 0o600);
 }
 
 /**

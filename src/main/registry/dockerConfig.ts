@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BerthError } from '../api/errors';
+import { writeFileDurably } from '../durableFile';
 import { dockerConfigDir } from '../engine/context';
 
 /** One `auths` entry. Berth writes only empty ones; `auth` (base64 user:password) is what an older docker login left. */
@@ -50,8 +51,8 @@ export function readDockerConfig(env: NodeJS.ProcessEnv): DockerConfig {
 }
 
 /**
- * Reads config.json, lets `change` edit it in place, and writes it back whole through a temp file
- * and a rename, so docker never reads half a file. A symlinked config.json (dotfile managers) is
+ * Reads config.json, lets `change` edit it in place, and writes it back whole and durably (durableFile),
+ * so docker never reads half a file, not even after a crash. A symlinked config.json (dotfile managers) is
  * written through to its target, as the docker CLI does, instead of being replaced by a plain file.
  */
 export function updateDockerConfig(env: NodeJS.ProcessEnv, change: (config: DockerConfig) => void | boolean): DockerConfig {
@@ -61,9 +62,7 @@ export function updateDockerConfig(env: NodeJS.ProcessEnv, change: (config: Dock
   let path = dockerConfigPath(env);
   if (existsSync(path)) path = realpathSync(path);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(config, null, '\t')}\n`, { mode: 0o600 });
-  renameSync(temp, path);
+  writeFileDurably(path, `${JSON.stringify(config, null, '\t')}\n`, 0o600);
   return config;
 }
 

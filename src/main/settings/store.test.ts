@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BerthError } from '../api/errors';
 import { migrate } from './migrations';
 import { defaultSettings, SETTINGS_VERSION } from './schema';
-import { effectiveNetwork, loadSettings, saveSettings } from './store';
+import { effectiveNetwork, lastGoodPath, loadSettings, saveSettings } from './store';
 
 const temp = (): string => join(mkdtempSync(join(tmpdir(), 'berth-settings-')), 'settings.json');
 
@@ -80,6 +82,47 @@ describe('settings', () => {
     const path = temp();
     saveSettings(path, defaultSettings());
     expect(JSON.parse(readFileSync(path, 'utf8')).vm.diskGiB).toBe(64);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(lastGoodPath(path)).mode & 0o777).toBe(0o600);
+  });
+
+  it('offers the last good copy, with the command that restores it, when the file is cut short', () => {
+    const path = temp();
+    saveSettings(path, { ...defaultSettings(), vm: { ...defaultSettings().vm, cpus: 3 } });
+    // What a crash in the middle of a plain write left behind.
+    const whole = readFileSync(path, 'utf8');
+    writeFileSync(path, whole.slice(0, whole.length / 2));
+    let thrown: unknown;
+    try {
+      loadSettings(path);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(BerthError);
+    const error = thrown as BerthError;
+    expect(error.name).toBe('SettingsUnreadable');
+    expect(error.message).toContain(path);
+    const command = `cp '${lastGoodPath(path)}' '${path}'`;
+    expect(error.hint).toContain(`Restore the last good copy (saved `);
+    expect(error.hint).toContain(command);
+    // The broken file did not replace the copy, and the hint's command brings the settings back.
+    execFileSync('sh', ['-c', command]);
+    expect(loadSettings(path).vm.cpus).toBe(3);
+  });
+
+  it('keeps the file that last loaded as the good copy, and offers none it does not have', () => {
+    const path = temp();
+    writeFileSync(path, JSON.stringify({ version: SETTINGS_VERSION, vm: { cpus: 1 } }));
+    expect(existsSync(lastGoodPath(path))).toBe(false);
+    loadSettings(path);
+    expect(JSON.parse(readFileSync(lastGoodPath(path), 'utf8')).vm.cpus).toBe(1);
+    writeFileSync(path, JSON.stringify({ version: SETTINGS_VERSION, vm: { cpus: 'many' } }));
+    expect(() => loadSettings(path)).toThrow(expect.objectContaining({ hint: expect.stringContaining(lastGoodPath(path)) }));
+    expect(JSON.parse(readFileSync(lastGoodPath(path), 'utf8')).vm.cpus).toBe(1);
+
+    const alone = temp();
+    writeFileSync(alone, '{ not json');
+    expect(() => loadSettings(alone)).toThrow(expect.objectContaining({ hint: 'Fix the file by hand, or move it away to start from the defaults.' }));
   });
 
   it('lets BERTH_NETWORK override the mode, and rejects unknown modes', () => {

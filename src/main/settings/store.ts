@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { BerthError } from '../api/errors';
+import { writeFileDurably } from '../durableFile';
 import { migrate } from './migrations';
 import { defaultSettings, NetworkMode, SETTINGS_VERSION, Settings } from './schema';
 
@@ -14,12 +15,29 @@ function deepMerge<T>(base: T, override: unknown): T {
   return out as T;
 }
 
-/** Reads the settings file, migrating it to the current version and filling in defaults. */
-export function loadSettings(path: string): Settings {
-  if (!existsSync(path)) return defaultSettings();
+/** The copy of the settings file as it was when it last loaded or saved without a fault. */
+export const lastGoodPath = (path: string): string => `${path}.last-good`;
+
+/**
+ * What to do about a settings file that does not load: restore the last good copy when there is one
+ * that loads, else `otherwise`.
+ */
+function restoreHint(path: string, otherwise: string): string {
+  const copy = lastGoodPath(path);
+  try {
+    parseSettings(copy, readFileSync(copy, 'utf8'));
+  } catch {
+    return otherwise;
+  }
+  const saved = statSync(copy).mtime.toISOString();
+  return `Restore the last good copy (saved ${saved}): cp '${copy}' '${path}'. Otherwise: ${otherwise}`;
+}
+
+/** The settings in `text`, migrated to the current version with defaults filled in; `path` names it in errors. */
+function parseSettings(path: string, text: string): Settings {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (error) {
     throw new BerthError(
       'SettingsUnreadable',
@@ -45,11 +63,41 @@ export function loadSettings(path: string): Settings {
   return parsed.data;
 }
 
+/** Keeps `text`, which just loaded or saved, as the last good copy (rewritten only when it changed). */
+function keepLastGood(path: string, text: string): void {
+  const copy = lastGoodPath(path);
+  let kept: string | null = null;
+  try {
+    kept = readFileSync(copy, 'utf8');
+  } catch {
+    // none yet
+  }
+  if (kept !== text) writeFileDurably(copy, text, 0o600);
+}
+
+/**
+ * Reads the settings file, migrating it to the current version and filling in defaults. A file that
+ * does not load leaves the last good copy as it was, and the error's hint offers it.
+ */
+export function loadSettings(path: string): Settings {
+  if (!existsSync(path)) return defaultSettings();
+  const text = readFileSync(path, 'utf8');
+  let settings: Settings;
+  try {
+    settings = parseSettings(path, text);
+  } catch (error) {
+    if (error instanceof BerthError && error.name !== 'SettingsTooNew') throw new BerthError(error.name, error.message, restoreHint(path, error.hint));
+    throw error;
+  }
+  keepLastGood(path, text);
+  return settings;
+}
+
+/** Saves the settings durably (a crash leaves the old file or the new one, whole), and keeps them as the last good copy. */
 export function saveSettings(path: string, settings: Settings): void {
-  const valid = Settings.parse(settings);
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(valid, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temp, path);
+  const text = `${JSON.stringify(Settings.parse(settings), null, 2)}\n`;
+  writeFileDurably(path, text, 0o600);
+  keepLastGood(path, text);
 }
 
 /** BERTH_NETWORK overrides the setting, so tests and benchmarks can force host-only. */

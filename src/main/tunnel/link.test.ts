@@ -1,15 +1,19 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { BerthError } from '../api/errors';
 import { SshLink } from './link';
 
 let server: Server | null = null;
+let sshd: InstanceType<typeof ssh2.Server> | null = null;
 let dir: string | null = null;
 afterEach(() => {
   server?.close();
+  sshd?.close();
+  sshd = null;
   if (dir) rmSync(dir, { recursive: true, force: true });
   server = dir = null;
 });
@@ -40,4 +44,50 @@ describe('SshLink', () => {
     expect(accepted).toBeGreaterThan(1);
     link.close();
   });
+
+  it('pins the first host key, and refuses another one at once with what to do', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bt-link-'));
+    const knownHostFile = join(dir, 'known_host');
+    const first = await sshServer(ssh2.utils.generateKeyPairSync('ed25519').private);
+    const link = new SshLink({ to: { port: first }, privateKey, ciphers: ['aes128-gcm@openssh.com'], knownHostFile, log: () => undefined });
+    await link.open(5_000);
+    link.close();
+    const pinned = readFileSync(knownHostFile, 'utf8').trim();
+    expect(pinned).toMatch(/^SHA256:[A-Za-z0-9+/]{43}=$/);
+    sshd!.close();
+
+    const other = await sshServer(ssh2.utils.generateKeyPairSync('ed25519').private);
+    const said: string[] = [];
+    const refused = new SshLink({ to: { port: other }, privateKey, ciphers: ['aes128-gcm@openssh.com'], knownHostFile, log: (line) => said.push(line) });
+    const began = Date.now();
+    const error = await refused.open(20_000).catch((thrown: unknown) => thrown);
+    expect(Date.now() - began).toBeLessThan(5_000);
+    expect(error).toMatchObject({ name: 'GuestHostKeyChanged' });
+    expect((error as BerthError).message).toContain(`is not the one pinned in ${knownHostFile} (${pinned})`);
+    expect((error as BerthError).hint).toContain(`remove ${knownHostFile} and start again`);
+    expect(said).toContain((error as BerthError).message);
+    await expect(refused.client(100)).rejects.toMatchObject({ name: 'GuestHostKeyChanged' });
+    refused.close();
+    expect(readFileSync(knownHostFile, 'utf8').trim()).toBe(pinned);
+  });
+
+  it('pins anew over a pin file cut short by a crash', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bt-link-'));
+    const knownHostFile = join(dir, 'known_host');
+    writeFileSync(knownHostFile, 'SHA256:abc');
+    const port = await sshServer(ssh2.utils.generateKeyPairSync('ed25519').private);
+    const link = new SshLink({ to: { port }, privateKey, ciphers: ['aes128-gcm@openssh.com'], knownHostFile, log: () => undefined });
+    await link.open(5_000);
+    link.close();
+    expect(readFileSync(knownHostFile, 'utf8').trim()).toMatch(/^SHA256:[A-Za-z0-9+/]{43}=$/);
+  });
 });
+
+/** An SSH server on loopback with `hostKey` that lets any public key in: enough for the link's handshake. */
+function sshServer(hostKey: string): Promise<number> {
+  sshd = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
+    client.on('error', () => undefined);
+    client.on('authentication', (context) => (context.method === 'publickey' ? context.accept() : context.reject(['publickey'])));
+  });
+  return new Promise((resolve) => sshd!.listen(0, '127.0.0.1', () => resolve((sshd!.address() as { port: number }).port)));
+}

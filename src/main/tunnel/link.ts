@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
+import { BerthError } from '../api/errors';
+import { writeFileDurably } from '../durableFile';
 import { dialSerial } from './serialDial';
 
 const { Client } = ssh2;
@@ -37,6 +39,31 @@ function fingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64')}`;
 }
 
+/** A fingerprint as `fingerprint` writes it: SHA-256 in base64, 44 characters with the padding. */
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=$/;
+
+/** The pinned fingerprint, or null when there is none to compare with (no file, or one cut short by a crash). */
+function readPin(file: string): string | null {
+  try {
+    const pinned = readFileSync(file, 'utf8').trim();
+    return FINGERPRINT.test(pinned) ? pinned : null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** The guest answered with another host key than the one pinned: retrying cannot help, the user must decide. */
+function hostKeyMismatch(file: string, pinned: string, seen: string, where: string): BerthError {
+  return new BerthError(
+    'GuestHostKeyChanged',
+    `The guest's SSH host key ${seen} is not the one pinned in ${file} (${pinned}), so Berth did not connect to ${where}.`,
+    'The guest keeps its host key on its data disk, so it changes only when that disk was replaced or restored from ' +
+      `elsewhere. If you did that, remove ${file} and start again: Berth pins the new key. If not, stop Berth and ` +
+      `check what else answers on ${where}.`,
+  );
+}
+
 /**
  * One long-lived SSH connection to the guest. When it drops it reconnects with backoff; callers ask
  * for `client()` and wait through a reconnect instead of failing.
@@ -47,6 +74,8 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
   private closed = false;
   private attempt = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** Set when the guest showed a host key other than the pinned one: no reconnect is tried after it. */
+  private refused: BerthError | null = null;
 
   constructor(private readonly options: LinkOptions) {
     super();
@@ -57,16 +86,23 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     rmSync(file, { force: true });
   }
 
+  /**
+   * Trust on first contact: the first host key seen is pinned, later ones must match it. A pin file that
+   * holds no fingerprint (a crash cut it short) is pinned anew: whoever can damage it could remove it too.
+   */
   private verifyHost(key: Buffer): boolean {
     const seen = fingerprint(key);
     const file = this.options.knownHostFile;
-    if (!existsSync(file)) {
-      writeFileSync(file, `${seen}\n`, { mode: 0o600 });
+    const pinned = readPin(file);
+    if (pinned === null) {
+      writeFileDurably(file, `${seen}\n`, 0o600);
       return true;
     }
-    const pinned = readFileSync(file, 'utf8').trim();
-    if (pinned !== seen) this.options.log(`refusing guest host key ${seen}: pinned ${pinned}`);
-    return pinned === seen;
+    if (pinned === seen) return true;
+    const to = this.options.to;
+    this.refused = hostKeyMismatch(file, pinned, seen, 'port' in to ? `127.0.0.1:${to.port}` : to.serialSocket);
+    this.options.log(this.refused.message);
+    return false;
   }
 
   /** Connects, retrying until `deadline` (sshd may still be starting). */
@@ -78,6 +114,7 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
         this.adopt(await this.dial(Math.max(1_000, until - Date.now())));
         return;
       } catch (error) {
+        if (this.refused) throw this.refused;
         lastError = (error as Error).message;
         await new Promise((done) => setTimeout(done, 100));
       }
@@ -159,6 +196,10 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
         },
         (error: Error) => {
           this.options.log(`ssh reconnect failed: ${error.message}`);
+          if (this.refused) {
+            for (const waiter of this.waiters.splice(0)) waiter.reject(this.refused);
+            return;
+          }
           this.scheduleReconnect();
         },
       );
@@ -169,6 +210,7 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
   client(waitMs = 10_000): Promise<Client> {
     if (this.connected) return Promise.resolve(this.connected);
     if (this.closed) return Promise.reject(new Error('the SSH link is closed'));
+    if (this.refused) return Promise.reject(this.refused);
     return new Promise((resolve, reject) => {
       const waiter = {
         resolve: (client: Client) => {

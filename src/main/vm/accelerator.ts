@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname } from 'node:path';
+import { writeFileDurably } from '../durableFile';
 
 /** The hardware accelerator each platform offers, tried before falling back to tcg. */
 export function platformAccelerator(platform = process.platform): string | null {
@@ -59,7 +60,7 @@ export class VerdictStore {
     const kept = Object.entries(all).filter(([key]) => key !== this.key).slice(-7);
     const next = Object.fromEntries([...kept, [this.key, { ...all[this.key], [name]: verdict }]]);
     mkdirSync(dirname(this.path), { recursive: true });
-    writeFileSync(this.path, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+    writeFileDurably(this.path, `${JSON.stringify(next, null, 2)}\n`, 0o600);
   }
 }
 

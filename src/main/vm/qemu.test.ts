@@ -8,7 +8,6 @@ const spec: MachineSpec = {
   dataIsNew: false,
   cpus: 2,
   memoryMiB: 2048,
-  sshPort: 40022,
   network: 'host-only',
   publicKey: 'ssh-ed25519 AAAAC3Nza berth',
   shares: ['/home/ana', '/srv/a,b c'],
@@ -39,15 +38,44 @@ describe('qemu command line', () => {
     expect(startValues(spec)).not.toBe(startValues(spec));
   });
 
-  it('forwards only from the host loopback, and keeps the base image read-only', () => {
+  it('forwards no port to the guest by default, and keeps the base image read-only', () => {
     const args = qemuArgs(spec);
-    const netdev = valueAfter(args, '-netdev')[0];
-    expect(netdev).toContain('hostfwd=tcp:127.0.0.1:40022-:22');
-    expect(netdev).toContain('ipv6=off');
-    expect(netdev).not.toMatch(/hostfwd=tcp::|0\.0\.0\.0/);
+    expect(valueAfter(args, '-netdev')).toEqual(['user,id=net0,ipv6=off']);
+    expect(args.join(' ')).not.toContain('hostfwd');
+    expect(startValues(spec)).not.toContain('sshtcp');
     expect(valueAfter(args, '-drive')).toEqual(
       expect.arrayContaining([expect.stringMatching(/^file=\/img\/base\.img,.*readonly=on/), expect.stringMatching(/^file=\/home\/data\.img,/)]),
     );
+  });
+
+  it("forwards the guest's TCP port 22 from the host loopback only when a test asks, and starts its sshd then", () => {
+    const netdev = valueAfter(qemuArgs({ ...spec, sshPort: 40022 }), '-netdev')[0];
+    expect(netdev).toBe('user,id=net0,ipv6=off,hostfwd=tcp:127.0.0.1:40022-:22');
+    expect(startValues({ ...spec, sshPort: 40022 })).toMatch(/ sshtcp=1\n$/);
+  });
+
+  it('doubles every comma inside a path QEMU reads from an option list', () => {
+    const home = '/tmp/a,b';
+    const args = qemuArgs({
+      ...spec,
+      image: { dir: `${home}/img`, kernel: `${home}/img/vmlinux`, initrd: `${home}/img/initrd.img`, base: `${home}/img/base.img` },
+      dataDisk: `${home}/data.img`,
+      qmpSocket: `${home}/run/qmp.sock`,
+      sshSocket: `${home}/run/ssh.sock`,
+      pidFile: `${home}/run/qemu.pid`,
+      shares: [`${home}/share`],
+    });
+    expect(valueAfter(args, '-drive')).toEqual([
+      'file=/tmp/a,,b/img/base.img,format=raw,if=virtio,readonly=on',
+      'file=/tmp/a,,b/data.img,format=raw,if=virtio,cache=writeback,discard=unmap',
+    ]);
+    expect(valueAfter(args, '-qmp')).toEqual(['unix:/tmp/a,,b/run/qmp.sock,server=on,wait=off']);
+    expect(valueAfter(args, '-chardev')).toContain('socket,id=ssh,path=/tmp/a,,b/run/ssh.sock,server=on,wait=off');
+    expect(valueAfter(args, '-virtfs')[0]).toMatch(/^local,path=\/tmp\/a,,b\/share,mount_tag=/);
+    // Plain file names, not option lists: QEMU takes them as they are.
+    expect(valueAfter(args, '-pidfile')).toEqual(['/tmp/a,b/run/qemu.pid']);
+    expect(valueAfter(args, '-kernel')).toEqual(['/tmp/a,b/img/vmlinux']);
+    expect(valueAfter(args, '-initrd')).toEqual(['/tmp/a,b/img/initrd.img']);
   });
 
   it("serves the guest's serial SSH port on the host as a Unix socket, commas escaped for QEMU", () => {

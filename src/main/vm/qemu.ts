@@ -46,8 +46,12 @@ export interface MachineSpec {
   dataIsNew: boolean;
   cpus: number;
   memoryMiB: number;
-  /** QEMU forwards this loopback port to the guest's sshd: a second way in, for tests and debugging. */
-  sshPort: number;
+  /**
+   * Only when a test asks (BERTH_TEST_SSH_TCP=1): QEMU forwards this loopback port to the guest's TCP port
+   * 22, where an sshd then listens, a second way in beside Berth's own link. Otherwise nothing in the guest
+   * listens for SSH: the serial link runs `sshd -i` per connection.
+   */
+  sshPort?: number;
   /** The host end of the guest's serial SSH port (SSH_SERIAL_PORT), where Berth's own link connects. */
   sshSocket: string;
   network: NetworkMode;
@@ -114,6 +118,7 @@ export function startValues(spec: MachineSpec, now = Date.now(), seed = randomBy
   if (spec.shares.length) values.push(`shares=${Buffer.from(shareLines(spec.shares)).toString('base64')}`);
   if (spec.registries) values.push(`registries=${Buffer.from(spec.registries).toString('base64')}`);
   if (spec.directDockerPort) values.push(`tcp=${GUEST_DIRECT_PORT}`);
+  if (spec.sshPort) values.push('sshtcp=1');
   return `${values.join(' ')}\n`;
 }
 
@@ -121,6 +126,9 @@ export function startValues(spec: MachineSpec, now = Date.now(), seed = randomBy
 export const shareLines = (shares: string[]): string => shares.map((path, index) => `${shareTag(index)} ${path}\n`).join('');
 
 const shareTag = (index: number): string => `berth${index}`;
+
+/** A value inside a QEMU option list (`key=value,key=value`): QEMU reads a doubled comma as one comma of the value. */
+export const optionValue = (value: string): string => value.replaceAll(',', ',,');
 
 /**
  * One 9p export per shared folder. The devices exist from the first instruction, but the guest mounts
@@ -131,14 +139,15 @@ const shareTag = (index: number): string => `berth${index}`;
 function shareArgs(shares: string[]): string[] {
   return shares.flatMap((path, index) => [
     '-virtfs',
-    `local,path=${path.replaceAll(',', ',,')},mount_tag=${shareTag(index)},security_model=none,id=${shareTag(index)},multidevs=remap`,
+    `local,path=${optionValue(path)},mount_tag=${shareTag(index)},security_model=none,id=${shareTag(index)},multidevs=remap`,
   ]);
 }
 
 export function qemuArgs(spec: MachineSpec): string[] {
   const hardware = spec.accelerator !== 'tcg';
   const accel = hardware ? spec.accelerator : 'tcg,thread=multi';
-  const forwards = [`hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`];
+  const forwards: string[] = [];
+  if (spec.sshPort) forwards.push(`hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`);
   if (spec.directDockerPort) forwards.push(`hostfwd=tcp:127.0.0.1:${spec.directDockerPort}-:${GUEST_DIRECT_PORT}`);
   return [
     '-machine', 'q35',
@@ -153,18 +162,18 @@ export function qemuArgs(spec: MachineSpec): string[] {
     '-no-reboot',
     '-chardev', 'stdio,id=console,signal=off',
     '-serial', 'chardev:console',
-    '-qmp', `unix:${spec.qmpSocket},server=on,wait=off`,
+    '-qmp', `unix:${optionValue(spec.qmpSocket)},server=on,wait=off`,
     '-pidfile', spec.pidFile,
     '-kernel', spec.image.kernel,
     '-initrd', spec.image.initrd,
     '-append', kernelCommandLine(spec),
-    '-drive', `file=${spec.image.base},format=raw,if=virtio,readonly=on`,
-    '-drive', `file=${spec.dataDisk},format=raw,if=virtio,cache=writeback,discard=unmap`,
-    '-netdev', `user,id=net0,ipv6=off,${forwards.join(',')}`,
+    '-drive', `file=${optionValue(spec.image.base)},format=raw,if=virtio,readonly=on`,
+    '-drive', `file=${optionValue(spec.dataDisk)},format=raw,if=virtio,cache=writeback,discard=unmap`,
+    '-netdev', ['user', 'id=net0', 'ipv6=off', ...forwards].join(','),
     // No option ROM: the kernel is loaded directly, and the firmware would spend time setting up iPXE.
     '-device', 'virtio-net-pci,netdev=net0,romfile=',
     '-device', 'virtio-serial-pci',
-    '-chardev', `socket,id=ssh,path=${spec.sshSocket.replaceAll(',', ',,')},server=on,wait=off`,
+    '-chardev', `socket,id=ssh,path=${optionValue(spec.sshSocket)},server=on,wait=off`,
     '-device', `virtserialport,chardev=ssh,name=${SSH_SERIAL_PORT}`,
     ...shareArgs(spec.shares),
   ];

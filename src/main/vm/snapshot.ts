@@ -20,7 +20,7 @@ export interface Snapshot {
 
 /** The machine as the guest sees it: the command line without what differs per start and is not guest state. */
 function machineShape(spec: MachineSpec): string[] {
-  return qemuArgs({ ...spec, sshPort: 0, sshSocket: '-', qmpSocket: '-', pidFile: '-', dataDisk: '-', directDockerPort: undefined, publicKey: '', dataIsNew: false });
+  return qemuArgs({ ...spec, sshPort: undefined, sshSocket: '-', qmpSocket: '-', pidFile: '-', dataDisk: '-', directDockerPort: undefined, publicKey: '', dataIsNew: false });
 }
 
 export function snapshotFor(dir: string, qemu: string, imageId: string, spec: MachineSpec): Snapshot {
