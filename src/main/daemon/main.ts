@@ -1,4 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import { writeFileDurably } from '../durableFile';
 import { BerthError } from '../api/errors';
 import type { Handlers } from '../api/dispatch';
 import type { StreamHandlers } from '../api/streams';
@@ -175,7 +176,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   setTimeout(() => {
     if (!everConnected && idle()) void exit();
   }, 60_000).unref();
-  writeFileSync(paths.daemonPid, `${process.pid}\n`, { mode: 0o600 });
+  writeFileDurably(paths.daemonPid, `${process.pid}\n`, 0o600);
   log(`daemon ${process.pid} listening on ${paths.controlSocket}`);
   void lifecycle.adoptLeftover();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void exit());

@@ -1,4 +1,5 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { writeFileDurably } from '../durableFile';
 import { z } from 'zod';
 import { isAlive, readPid, waitGone } from '../pidfile';
 import { NetworkMode } from '../settings/schema';
@@ -27,7 +28,7 @@ export interface MachineFiles {
 }
 
 export function recordMachine(file: string, record: MachineRecord): void {
-  writeFileSync(file, `${JSON.stringify(record)}\n`, { mode: 0o600 });
+  writeFileDurably(file, `${JSON.stringify(record)}\n`, 0o600);
 }
 
 export function forgetMachine(file: string): void {
