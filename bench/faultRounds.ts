@@ -166,6 +166,7 @@ export async function qemuKills(instance: Instance, rounds: number): Promise<{ l
     if (started.code === 0) starts += 1;
     else throw new Error(`round ${round}: the next start failed: ${started.stderr}`);
     const read = await docker(instance, ['run', '--rm', '-v', 'fault-bench:/data', 'busybox:offline', 'sh', '-c', 'cd /data && sha256sum round-*']);
+    if (read.code !== 0) throw new Error(`round ${round}: the files could not be read back: ${read.stderr}`);
     const found = new Map(read.stdout.trim().split('\n').map((line) => [line.split(/\s+/)[1], line.split(/\s+/)[0]]));
     lostBytes = [...written].filter(([file, sum]) => found.get(file) !== sum).length * size;
     progress(`qemu kill ${round}/${rounds}: start ok, ${lostBytes} bytes lost so far`);

@@ -9,10 +9,17 @@ export function readPid(path: string): number | null {
   }
 }
 
+/** Whether `pid` runs. A zombie does not: it has ended, and waits for a parent (or an init that may never reap it). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

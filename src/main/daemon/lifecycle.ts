@@ -129,7 +129,8 @@ export class EngineLifecycle extends EventEmitter<{
   }
 
   async start(): Promise<EngineStatus> {
-    if (this.state === 'running') return this.status();
+    // Up, answering or not: a start has nothing to do (a guest that does not answer gets a restart).
+    if (this.up) return this.status();
     if (this.starting && this.adopting) return this.starting;
     if (this.state === 'starting') {
       throw new BerthError(
@@ -151,6 +152,9 @@ export class EngineLifecycle extends EventEmitter<{
 
   /** Boots the VM, or with `record` first tries to take over the one it describes. */
   private async runStart(record?: MachineRecord): Promise<EngineStatus> {
+    if (!TRANSITIONS[this.state].includes('starting')) {
+      throw new BerthError('EngineBusy', `The engine is ${this.state}; it cannot start from there.`, 'Wait for it to settle (`berth status`), then start it again.');
+    }
     this.error = null;
     this.startMs = null;
     this.versions = {};
