@@ -1,7 +1,7 @@
 // `npm run bench`: the engine's figures, each beside a baseline measured in the same run.
 import { rmSync } from 'node:fs';
 import { importBusybox } from '../e2e/support/berth';
-import { freePort } from '../src/main/daemon/start';
+import { freePort } from '../src/main/daemon/startBase';
 import { alternatingPings } from './ping';
 import { benchInstance, berthCommand, median, percentile, runBench, sh, type Row } from './run';
 

@@ -4,7 +4,7 @@
 // the first row, the start's placement kept, is the baseline. One host-only instance; the placements are
 // switched inside the guest, round after round, so the machine's load weighs on each alike.
 import { docker, importBusybox } from '../e2e/support/berth';
-import { freePort } from '../src/main/daemon/start';
+import { freePort } from '../src/main/daemon/startBase';
 import { alternatingPings } from './ping';
 import { benchInstance, median, runBench, withEngine, type Row } from './run';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/main/daemon/start';
+import { freePort } from '../../src/main/daemon/startBase';
 import { docker, importForeignBusybox, testShares } from '../support/berth';
 import { sharedInstance } from '../support/shared';
 

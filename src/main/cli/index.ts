@@ -29,8 +29,8 @@ const paths = homePaths();
 
 /** With no daemon, the engine is stopped: the same status a fresh backend reports. */
 async function stoppedStatus(): Promise<EngineStatus> {
-  const { EngineLifecycle } = await import('../daemon/lifecycle');
-  return new EngineLifecycle(paths, process.env, () => undefined, { boot: [], adopt: () => [] }).status();
+  const { stoppedStatus } = await import('../daemon/lifecycle');
+  return stoppedStatus(paths, process.env);
 }
 
 /** Starts (or restarts) the engine, printing each step as it ends, then how to reach it. */

@@ -5,19 +5,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineState } from '../api/engine';
 import { BerthError } from '../api/errors';
 import { homePaths } from '../home';
-import type { StepDef } from '../vm/steps';
+import { Plan, type Step } from '../vm/steps';
 import { EngineLifecycle } from './lifecycle';
-import type { StartContext } from './start';
+import type { StartBase, Started } from './startBase';
 
 const homes: string[] = [];
 afterEach(() => homes.splice(0).forEach((home) => rmSync(home, { recursive: true, force: true })));
 
 /** A lifecycle whose start runs `steps` (no VM), and every state it went through. */
-function lifecycleWith(steps: StepDef<StartContext>[]): { lifecycle: EngineLifecycle; states: EngineState[]; log: string[] } {
+function lifecycleWith(steps: Array<Step<StartBase, void>>): { lifecycle: EngineLifecycle; states: EngineState[]; log: string[] } {
   const home = mkdtempSync(join(tmpdir(), 'bt-lifecycle-'));
   homes.push(home);
   const log: string[] = [];
-  const lifecycle = new EngineLifecycle(homePaths(home), {}, (line) => log.push(line), { boot: steps, adopt: () => steps });
+  // Steps that make none of what a running engine needs: these tests end every start before it would run.
+  const plan = steps.reduce((each, step) => each.then(step), Plan.of<StartBase>()) as unknown as Plan<StartBase, Started>;
+  const lifecycle = new EngineLifecycle(homePaths(home), {}, (line) => log.push(line), { boot: plan, adopt: () => plan });
   const states: EngineState[] = [];
   lifecycle.on('changed', (status) => {
     if (states.at(-1) !== status.state) states.push(status.state);
@@ -25,7 +27,7 @@ function lifecycleWith(steps: StepDef<StartContext>[]): { lifecycle: EngineLifec
   return { lifecycle, states, log };
 }
 
-const step = (name: string, run: StepDef<StartContext>['run']): StepDef<StartContext> => ({ name, label: `Step ${name}`, hint: () => `the hint of ${name}`, run });
+const step = (name: string, run: Step<StartBase, void>['run']): Step<StartBase, void> => ({ name, label: `Step ${name}`, hint: () => `the hint of ${name}`, run });
 
 describe('the engine lifecycle', () => {
   it('ends a start whose step fails in error, with the step named and its hint', async () => {

@@ -16,9 +16,10 @@ import { loadSettings, effectiveNetwork, saveSettings } from '../settings/store'
 import type { Exit } from '../vm/machine';
 import type { SshLink } from '../tunnel/link';
 import { adoptable, forgetMachine, recordMachine, type MachineRecord } from '../vm/leftover';
-import { runSteps, type StepDef } from '../vm/steps';
+import type { Plan } from '../vm/steps';
 import { followEngine, type Following } from './following';
-import { GUEST_RESET, type StartContext } from './start';
+import { GUEST_RESET } from './guestSteps';
+import type { StartBase, Started } from './startBase';
 
 const TRANSITIONS: Record<EngineState, EngineState[]> = {
   stopped: ['starting'],
@@ -31,8 +32,8 @@ const TRANSITIONS: Record<EngineState, EngineState[]> = {
 
 /** How the engine starts: the steps that boot a VM, and those that take over one an earlier daemon left running. */
 export interface StartPlans {
-  boot: StepDef<StartContext>[];
-  adopt(record: MachineRecord): StepDef<StartContext>[];
+  boot: Plan<StartBase, Started>;
+  adopt(record: MachineRecord): Plan<StartBase, Started>;
 }
 
 /** The engine's lifecycle: stopped, starting, running, stopping, error. The VM belongs to it. */
@@ -48,7 +49,9 @@ export class EngineLifecycle extends EventEmitter<{
   private error: WireError | null = null;
   private startMs: number | null = null;
   private versions: Record<string, string> = {};
-  private ctx: StartContext | null = null;
+  /** The start in progress or last made: what it has opened (held) and, once the engine runs, what it made. */
+  private base: StartBase | null = null;
+  private started: Started | null = null;
   private starting: Promise<EngineStatus> | null = null;
   /** Set while the start in progress is a take-over: a `berth start` then waits for it instead of being refused. */
   private adopting = false;
@@ -60,7 +63,8 @@ export class EngineLifecycle extends EventEmitter<{
     private readonly paths: HomePaths,
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: (line: string) => void,
-    private readonly plans: StartPlans,
+    /** None for a lifecycle that only reports (what `berth status` shows with no daemon). */
+    private readonly plans: StartPlans | null,
     private readonly options: { directDockerPort?: number } = {},
   ) {
     super();
@@ -87,8 +91,8 @@ export class EngineLifecycle extends EventEmitter<{
   }
 
   status(): EngineStatus {
-    let network: EngineStatus['network'] = this.ctx?.network ?? 'normal';
-    if (!this.ctx?.network) {
+    let network: EngineStatus['network'] = this.started?.network ?? 'normal';
+    if (!this.started) {
       try {
         network = effectiveNetwork(loadSettings(this.paths.settings), this.env);
       } catch {
@@ -99,8 +103,8 @@ export class EngineLifecycle extends EventEmitter<{
       state: this.state,
       dockerHost: `unix://${this.paths.dockerSocket}`,
       context: CONTEXT_NAME,
-      accelerator: this.ctx?.machine?.accelerator ?? null,
-      acceleratorReason: this.ctx?.acceleratorReason ?? null,
+      accelerator: this.base?.held.machine?.accelerator ?? null,
+      acceleratorReason: this.started?.acceleratorReason ?? null,
       network,
       startMs: this.startMs,
       steps: this.steps,
@@ -152,6 +156,8 @@ export class EngineLifecycle extends EventEmitter<{
 
   /** Boots the VM, or with `record` first tries to take over the one it describes. */
   private async runStart(record?: MachineRecord): Promise<EngineStatus> {
+    const plans = this.plans;
+    if (!plans) throw new BerthError('NoDaemon', 'Only the Berth daemon starts the engine.', 'Run `berth start`.');
     if (!TRANSITIONS[this.state].includes('starting')) {
       throw new BerthError('EngineBusy', `The engine is ${this.state}; it cannot start from there.`, 'Wait for it to settle (`berth status`), then start it again.');
     }
@@ -162,44 +168,40 @@ export class EngineLifecycle extends EventEmitter<{
     this.steps = [];
     const abort = new AbortController();
     this.abortStart = abort;
-    const ctx: StartContext = {
-      paths: this.paths,
-      env: this.env,
-      log: this.log,
-      signal: abort.signal,
-      directDockerPort: this.options.directDockerPort,
-    };
-    this.ctx = ctx;
+    const base: StartBase = { paths: this.paths, env: this.env, log: this.log, signal: abort.signal, held: {}, directDockerPort: this.options.directDockerPort };
+    this.base = base;
+    this.started = null;
     this.move('starting');
     const began = performance.now();
     const onSteps = (steps: StartStep[]): void => {
       this.steps = steps;
       this.publish();
     };
-    const boot = async (): Promise<void> => {
+    const boot = async (): Promise<Started> => {
       try {
-        await runSteps(this.plans.boot, ctx, onSteps, this.log, abort.signal);
+        return await plans.boot.run(base, onSteps, this.log, abort.signal);
       } catch (error) {
         // A guest kernel that dies while booting (QEMU's TCG can crash it, rarely) gets one more boot.
         if (!(error instanceof BerthError && error.name === GUEST_RESET) || abort.signal.aborted) throw error;
         this.log(`${error.message} Booting it once more.`);
         await this.teardown();
-        await runSteps(this.plans.boot, ctx, onSteps, this.log, abort.signal);
+        return plans.boot.run(base, onSteps, this.log, abort.signal);
       }
     };
-    try {
-      if (!record) await boot();
-      else {
-        try {
-          await runSteps(this.plans.adopt(record), ctx, onSteps, this.log, abort.signal);
-        } catch (error) {
-          if (abort.signal.aborted) throw error;
-          // Its containers are lost with it, but a VM Berth cannot reach is of no use: the boot stops it first.
-          this.log(`could not take over the running VM (${(error as Error).message}); booting a new one`);
-          await this.teardown();
-          await boot();
-        }
+    const adopt = async (from: MachineRecord): Promise<Started> => {
+      try {
+        return await plans.adopt(from).run(base, onSteps, this.log, abort.signal);
+      } catch (error) {
+        if (abort.signal.aborted) throw error;
+        // Its containers are lost with it, but a VM Berth cannot reach is of no use: the boot stops it first.
+        this.log(`could not take over the running VM (${(error as Error).message}); booting a new one`);
+        await this.teardown();
+        return boot();
       }
+    };
+    let started: Started;
+    try {
+      started = record ? await adopt(record) : await boot();
     } catch (error) {
       if (abort.signal.aborted) {
         // A stop asked for this: it is not a failure to show.
@@ -216,32 +218,30 @@ export class EngineLifecycle extends EventEmitter<{
       this.abortStart = null;
     }
     this.startMs = Math.round(performance.now() - began);
-    const machine = ctx.machine!;
-    machine.exited.then((exit) => this.onMachineExit(ctx, exit));
+    this.started = started;
+    const { machine } = started;
+    machine.exited.then((exit) => this.onMachineExit(base, exit));
     recordMachine(this.paths.machineRecord, {
       pid: machine.pid!,
       accelerator: machine.accelerator,
-      acceleratorReason: ctx.acceleratorReason!,
-      network: ctx.network!,
-      shares: ctx.shares!,
+      acceleratorReason: started.acceleratorReason,
+      network: started.network,
+      shares: started.shares,
       startedAt: record?.startedAt ?? new Date().toISOString(),
     });
     this.move('running');
-    this.watching = followEngine(
-      { docker: ctx.docker!, link: ctx.link!, settings: ctx.settings!, registries: ctx.registries! },
-      {
-        containers: (change) => this.emit('containers', change),
-        images: (list) => this.emit('images', list),
-        volumes: (list) => this.emit('volumes', list),
-        networks: (list) => this.emit('networks', list),
-        ports: () => this.publish(),
-        responding: (yes) => this.responding(ctx, yes),
-        log: this.log,
-        env: this.env,
-        settingsFile: this.paths.settings,
-      },
-    );
-    void this.readVersions(ctx);
+    this.watching = followEngine(started, {
+      containers: (change) => this.emit('containers', change),
+      images: (list) => this.emit('images', list),
+      volumes: (list) => this.emit('volumes', list),
+      networks: (list) => this.emit('networks', list),
+      ports: () => this.publish(),
+      responding: (yes) => this.responding(base, yes),
+      log: this.log,
+      env: this.env,
+      settingsFile: this.paths.settings,
+    });
+    void this.readVersions(base, started.docker);
     return this.status();
   }
 
@@ -249,10 +249,10 @@ export class EngineLifecycle extends EventEmitter<{
    * Read once the engine counts as running, not before: `docker version` has dockerd run `runc --version`,
    * about 0.15 s of every start under TCG. The status is published again with them.
    */
-  private async readVersions(ctx: StartContext): Promise<void> {
+  private async readVersions(base: StartBase, docker: Docker): Promise<void> {
     try {
-      const versions = await engineVersions(ctx.docker!);
-      if (this.ctx !== ctx || this.state !== 'running') return;
+      const versions = await engineVersions(docker);
+      if (this.base !== base || this.state !== 'running') return;
       this.versions = versions;
       this.publish();
     } catch (error) {
@@ -267,19 +267,19 @@ export class EngineLifecycle extends EventEmitter<{
 
   /** The Engine API, while the engine runs. */
   docker(): Docker {
-    if (!this.up || !this.ctx?.docker) throw engineNotRunning();
-    return this.ctx.docker;
+    if (!this.up || !this.started) throw engineNotRunning();
+    return this.started.docker;
   }
 
   /** The SSH connection into the guest, while the engine runs. */
   guest(): SshLink {
-    if (!this.up || !this.ctx?.link) throw engineNotRunning();
-    return this.ctx.link;
+    if (!this.up || !this.started) throw engineNotRunning();
+    return this.started.link;
   }
 
   /** The guest stopped answering, or answers again: the state says so, with what to do. */
-  private responding(ctx: StartContext, yes: boolean): void {
-    if (this.ctx !== ctx) return;
+  private responding(base: StartBase, yes: boolean): void {
+    if (this.base !== base) return;
     if (yes) {
       this.log('the guest answers again');
       this.error = null;
@@ -321,8 +321,8 @@ export class EngineLifecycle extends EventEmitter<{
     if (this.state === 'running' && this.watching) await this.watching.registries.apply(wanted, progress);
   }
 
-  private onMachineExit(ctx: StartContext, exit: Exit): void {
-    if (this.ctx !== ctx || !this.up) return;
+  private onMachineExit(base: StartBase, exit: Exit): void {
+    if (this.base !== base || !this.up) return;
     const how = exit.signal ? `signal ${exit.signal}` : `exit ${exit.code}`;
     this.log(`vm stopped unexpectedly (qemu ${how})`);
     this.error = {
@@ -336,16 +336,19 @@ export class EngineLifecycle extends EventEmitter<{
   private async teardown(): Promise<void> {
     this.watching?.stop();
     this.watching = null;
-    const ctx = this.ctx;
-    if (!ctx) return;
-    await ctx.socket?.close().catch(() => undefined);
-    ctx.link?.close();
-    if (ctx.machine?.running) {
-      const how = await ctx.machine.powerdown();
+    const held = this.base?.held;
+    if (!held) return;
+    const { socket, link, machine, consoleLog } = held;
+    // Emptied first: a later teardown (the boot's second try, a stop) finds only what opened since.
+    held.socket = held.link = held.machine = held.consoleLog = undefined;
+    await socket?.close().catch(() => undefined);
+    link?.close();
+    if (machine?.running) {
+      const how = await machine.powerdown();
       this.log(`vm powered down (${how})`);
     }
     forgetMachine(this.paths.machineRecord);
-    ctx.consoleLog?.end();
+    consoleLog?.end();
   }
 
   async stop(): Promise<EngineStatus> {
@@ -353,7 +356,7 @@ export class EngineLifecycle extends EventEmitter<{
     if (this.starting) {
       // A start in progress is cancelled: its VM is killed (nothing runs in it yet) and it settles as stopped.
       this.abortStart?.abort();
-      await this.ctx?.machine?.kill();
+      await this.base?.held.machine?.kill();
       await this.starting.catch(() => undefined);
       return this.status();
     }
@@ -369,4 +372,9 @@ export class EngineLifecycle extends EventEmitter<{
     await this.stop();
     return this.start();
   }
+}
+
+/** The status of an engine no daemon runs: what a fresh lifecycle reports. */
+export function stoppedStatus(paths: HomePaths, env: NodeJS.ProcessEnv): EngineStatus {
+  return new EngineLifecycle(paths, env, () => undefined, null).status();
 }

@@ -22,7 +22,7 @@ import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
 import { signIn } from '../registry/signIn';
 import { EngineLifecycle } from './lifecycle';
-import { adoptSteps, bootSteps } from './start';
+import { adoptPlan, bootPlan } from './start';
 import { ControlServer } from './control';
 import { lockHome } from './lock';
 import { readPid } from '../pidfile';
@@ -69,7 +69,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     process.exit(1);
   });
   const directPort = Number(env.BERTH_BENCH_DIRECT_PORT) || undefined;
-  const lifecycle = new EngineLifecycle(paths, env, log, { boot: bootSteps, adopt: adoptSteps }, { directDockerPort: directPort });
+  const lifecycle = new EngineLifecycle(paths, env, log, { boot: bootPlan, adopt: adoptPlan }, { directDockerPort: directPort });
   const extensions = extensionChannels({ engine: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const handlers: Handlers = {
     ...extensions.calls,
