@@ -101,6 +101,8 @@ export const extensions = {
   'extensions.changed': event(ExtensionList),
   /** What extension pages ask of the window; every window hears it. */
   'extensions.request': event(ExtensionRequest),
+  /** Paths the user chose in a native file dialog for an extension's page: what its `docker cp` may reach. */
+  'extensions.picked': call(z.object({ key: ExtensionKey, filePaths: z.array(z.string().max(4096)).max(1000) }).strict(), Empty),
   'extensions.answerDialog': call(z.object({ id: z.number().int(), filePaths: z.array(z.string().max(4096)).max(1000).nullable() }).strict(), Empty),
   /** A folder's entries on this computer, for the window's file chooser. */
   'extensions.browse': call(

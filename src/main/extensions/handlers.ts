@@ -10,6 +10,7 @@ import type { HomePaths } from '../home';
 import { credentialsFor } from '../registry/logins';
 import { GuestBackends } from './backend';
 import { catalog } from './catalog';
+import { PickedPaths } from './dockerCommand';
 import { dockerCli, hostBinary, runProcess } from './exec';
 import { installExtension, updateExtension, type InstallContext } from './install';
 import { ImageFiles } from './imageFiles';
@@ -71,12 +72,20 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
     return { extensions: current() };
   };
   const dialogs = new DialogQuestions((request) => broadcast('extensions.request', request));
+  const picked = new PickedPaths();
   const auth = (image: string) => credentialsFor(env, registryOfText(image));
 
   const calls: ExtensionCalls = {
     'extensions.list': async () => ({ extensions: current() }),
     'extensions.catalog': async () => ({ entries: catalog() }),
-    'extensions.remove': ({ key }) => changing(() => removeExtension(context(), key)),
+    'extensions.remove': ({ key }) => {
+      picked.forget(key);
+      return changing(() => removeExtension(context(), key));
+    },
+    'extensions.picked': async ({ key, filePaths }) => {
+      picked.add(find(key).key, filePaths);
+      return {};
+    },
     'extensions.answerDialog': async ({ id, filePaths }) => {
       dialogs.answer(id, filePaths);
       return {};
@@ -100,7 +109,11 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
       broadcast('extensions.request', { kind: 'openExternal', key, url: checkExternalLink(url) });
       return {};
     },
-    'ddClient.showOpenDialog': ({ key, directory, multiple }) => dialogs.ask(find(key), directory, multiple),
+    'ddClient.showOpenDialog': async ({ key, directory, multiple }) => {
+      const answer = await dialogs.ask(find(key), directory, multiple);
+      picked.add(key, answer.filePaths);
+      return answer;
+    },
   };
 
   const streams: ExtensionStreams = {
@@ -116,7 +129,7 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
     'ddClient.exec': async (request, session) => {
       const extension = find(request.key);
       const { scope, command, args, cwd, env: extra } = request;
-      if (scope === 'docker') return dockerCli(paths.dockerSocket, command, args, { cwd, env: extra }, session.signal, session.send);
+      if (scope === 'docker') return dockerCli(paths.dockerSocket, command, args, { cwd, env: extra, picked: picked.of(extension.key) }, session.signal, session.send);
       if (scope === 'vm') return execInBackend(backend.docker(), backend.guest(), extension, command, args, session.signal, session.send, { cwd, env: extra });
       const folder = extensionFolder(dir, extension.key);
       const file = hostBinary(extension, folder, command);
