@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Extension, type InstallProgress } from '../../src/main/api/extensions';
+import { Extension, type InstallProgress, type TrustQuestion } from '../../src/main/api/extensions';
 import { ICON_LABEL } from '../../src/main/extensions/icon';
 import { installExtension, updateExtension, type Backends, type InstallContext } from '../../src/main/extensions/install';
 import { removeExtension } from '../../src/main/extensions/remove';
@@ -67,6 +67,20 @@ const refused: Array<{ what: string; spec: ExtensionImageSpec; error: string | R
     error: /has no UI folder \/ui, which its metadata\.json names/,
   },
   {
+    what: 'a chain of symlinks that each look inside its UI folder and resolve outside it',
+    spec: uiExtension(`berth-test/symlink-chain-${stamp}`, '1.0.0', 'Symlink chain', { '/ui/sub/a/b/p': { symlink: '../../..' }, '/ui/esc': { symlink: 'sub/a/b/p/../../..' } }),
+    error: /holds a file Berth will not unpack: the symlink ui\/(esc|sub\/a\/b\/p) points to (sub\/a\/b\/p\/)?\.\.\/\.\.\/\.\., a path that climbs with "\.\."/,
+  },
+  {
+    // 1 MiB stored once, linked 2,100 times: 2.1 GiB once unpacked, past the limit of 2 GiB per install.
+    what: 'a hard-link bomb',
+    spec: uiExtension(`berth-test/hardlink-bomb-${stamp}`, '1.0.0', 'Hard-link bomb', {
+      '/ui/big.bin': Buffer.alloc(1024 * 1024, 7),
+      ...Object.fromEntries(Array.from({ length: 2100 }, (_, index) => [`/ui/copies/${index}.bin`, { hardlink: '/ui/big.bin' }])),
+    }),
+    error: /holds a file Berth will not unpack: its files add up to more than 2048 MB, hard links counted as copies/,
+  },
+  {
     what: 'a UI root without its entry page',
     spec: uiExtension(`berth-test/no-page-${stamp}`, '1.0.0', 'No page', { '/ui/index.html': undefined }),
     error: /has no UI page \/ui\/index\.html/,
@@ -110,12 +124,20 @@ describe('installing Docker Desktop extensions with `berth extension`, from a lo
     await applyRegistrySettings(instance, { certificates: [], insecure: [] });
   });
 
+  it('shows what the extension may do and, with nobody to accept it, installs nothing', async () => {
+    const run = await berth(instance, ['extension', 'install', v1]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`UI Test (${v1}) may do this once installed:\n  - Runs docker commands on your engine`);
+    expect(run.stderr).toContain('error: UI Test was not installed: nobody accepted what it may do.\nhint: Run the command again with --yes');
+    expect(leftovers()).toEqual([]);
+  });
+
   it('installs a UI-only extension: pulled, checked and unpacked, each step printed', async () => {
     const began = Date.now();
-    const run = await berth(instance, ['extension', 'install', v1]);
+    const run = await berth(instance, ['extension', 'install', v1, '--yes']);
     console.log(`berth extension install (UI only, pulled from the local registry): ${Date.now() - began} ms`);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/ok {2}Pull the image.*\n.*ok {2}Check labels and metadata.*\n.*ok {2}Unpack the extension/);
+    expect(run.stderr).toMatch(/ok {2}Pull the image.*\n.*ok {2}Check labels and metadata.*\n.*ok {2}Unpack the extension.*\n.*may do this once installed:\n {2}- Runs docker commands on your engine.*\n.*ok {2}Accept what it may do/);
     expect(run.stderr).not.toContain('Start the backend');
     expect(run.stdout).toContain(`Installed UI Test 1.0.0 (${registry.fromGuest}/${repository}).`);
 
@@ -157,7 +179,7 @@ describe('installing Docker Desktop extensions with `berth extension`, from a lo
   });
 
   it('refuses to install it twice, pointing to update', async () => {
-    const run = await berth(instance, ['extension', 'install', v2]);
+    const run = await berth(instance, ['extension', 'install', v2, '--yes']);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`error: The extension ${registry.fromGuest}/${repository} is already installed.`);
     expect(run.stderr).toContain(`hint: To install another version, update it: \`berth extension update ${v2}\``);
@@ -231,7 +253,15 @@ describe('the install pipeline on the real engine, with images loaded locally', 
   const docker = new Docker({ socketPath: instance.socket });
   const backends = new RecordingBackends();
   const lines: string[] = [];
-  const ctx: InstallContext = { docker, extensionsDir, backends, network: 'host-only', log: (line) => lines.push(line) };
+  /** The trust questions asked, each answered with `accept`. */
+  const trust = { questions: [] as TrustQuestion[], accept: true };
+  const askTrust: InstallContext['askTrust'] = async (question, _signal, show) => {
+    const asked = { id: String(trust.questions.length), ...question };
+    trust.questions.push(asked);
+    show(asked);
+    if (!trust.accept) throw new Error(`declined ${question.title}`);
+  };
+  const ctx: InstallContext = { docker, extensionsDir, backends, network: 'host-only', askTrust, log: (line) => lines.push(line) };
   const repo = `berth-test/full-${stamp}`;
   const metadata = (vm: unknown) =>
     JSON.stringify({
@@ -281,7 +311,18 @@ describe('the install pipeline on the real engine, with images loaded locally', 
   it('uses the image on this computer when no registry has it, and unpacks a backend and host binaries', async () => {
     const progress: InstallProgress[] = [];
     const record = await installExtension(ctx, image('1.0.0'), new AbortController().signal, (update) => progress.push(update));
-    expect(progress.filter((update) => update.state === 'done').map((update) => update.step)).toEqual(['pull', 'check', 'extract', 'backend']);
+    expect(progress.filter((update) => update.state === 'done').map((update) => update.step)).toEqual(['pull', 'check', 'extract', 'trust', 'backend']);
+    // Asked once everything was unpacked and checked, before the backend started.
+    expect(progress.find((update) => update.trust)?.trust).toEqual({
+      id: '0',
+      title: 'Full',
+      image: image('1.0.0'),
+      permissions: [
+        { kind: 'docker', text: expect.stringMatching(/^Runs docker commands on your engine/) },
+        { kind: 'backend', text: "Runs a backend service in Berth's VM." },
+        { kind: 'host', text: 'Runs programs it ships on this computer, as you: full-tool, helper.' },
+      ],
+    });
     expect(progress.find((update) => update.step === 'pull' && update.pull?.status)?.pull?.status).toMatch(/^Using the image on this computer/);
     expect(record).toMatchObject({
       id: repo,
@@ -303,8 +344,11 @@ describe('the install pipeline on the real engine, with images loaded locally', 
 
   it('updates to a compose-file backend: the old backend goes with its volumes kept, the new one starts', async () => {
     backends.calls = [];
+    const asked = trust.questions.length;
     const record = await updateExtension(ctx, extensionKey(repo), image('2.0.0'), new AbortController().signal, () => undefined);
     expect(record).toMatchObject({ version: '2.0.0', vm: { kind: 'compose', socket: 'full.sock' } });
+    // It may do nothing the old version could not: no question.
+    expect(trust.questions.length).toBe(asked);
     expect(backends.calls).toEqual(['remove 1.0.0 keepVolumes=true', 'start 2.0.0 true']);
     // The compose file's folder comes whole, the file under the name compose.yaml.
     expect(readdirSync(join(folder, 'vm')).sort()).toEqual(['compose.yaml', 'config']);
@@ -352,6 +396,18 @@ describe('the install pipeline on the real engine, with images loaded locally', 
     await expect(cancelled).rejects.toMatchObject({ name: 'Cancelled' });
     expect(leftovers()).toEqual([]);
     expect((await docker.listContainers({ all: true, filters: { label: ['dev.berth.extension.unpack'] } })).length).toBe(0);
+  });
+
+  it('installs nothing, and starts no backend, when what it may do is declined', async () => {
+    backends.calls = [];
+    trust.accept = false;
+    try {
+      await expect(installExtension(ctx, image('1.0.0'), new AbortController().signal, () => undefined)).rejects.toThrow('declined Full');
+    } finally {
+      trust.accept = true;
+    }
+    expect(backends.calls).toEqual([]);
+    expect(leftovers()).toEqual([]);
   });
 
   it("installs an image whose metadata.json names no icon with its label's icon, fetched in normal network mode", async () => {

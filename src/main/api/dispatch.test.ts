@@ -52,6 +52,7 @@ const handlers: Handlers = {
   'extensions.catalog': async () => ({ entries: [] }),
   'extensions.remove': async () => ({ extensions: [] }),
   'extensions.answerDialog': async () => ({}),
+  'extensions.answerTrust': async () => ({}),
   'extensions.picked': async () => ({}),
   'extensions.browse': async ({ path }) => ({ path, parent: null, entries: [] }),
   'ddClient.context': async () => ({ image: 'x/y:1', platform: 'linux', arch: 'x64', hostname: 'h' }),

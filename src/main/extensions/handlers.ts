@@ -18,6 +18,7 @@ import { extensionFolder, listInstalled, pickExtension, recoverLeftovers } from 
 import { removeExtension } from './remove';
 import { browseFolder, checkExternalLink, DialogQuestions, routeFor } from './requests';
 import { serviceRequest } from './service';
+import { TrustQuestions } from './trust';
 import { execInBackend } from './vmExec';
 
 type Prefixed = `extensions.${string}` | `ddClient.${string}`;
@@ -49,6 +50,7 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
       return backend.status().network;
     },
     extensionsDir: dir,
+    askTrust: trust.ask,
     log,
   });
   // Only this daemon installs, updates and removes: the list is read from disk once and again after each change,
@@ -73,6 +75,7 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
   };
   const dialogs = new DialogQuestions((request) => broadcast('extensions.request', request));
   const picked = new PickedPaths();
+  const trust = new TrustQuestions();
   const auth = (image: string) => credentialsFor(env, registryOfText(image));
 
   const calls: ExtensionCalls = {
@@ -81,6 +84,10 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
     'extensions.remove': ({ key }) => {
       picked.forget(key);
       return changing(() => removeExtension(context(), key));
+    },
+    'extensions.answerTrust': async ({ id, accept }) => {
+      trust.answer(id, accept);
+      return {};
     },
     'extensions.picked': async ({ key, filePaths }) => {
       picked.add(find(key).key, filePaths);
