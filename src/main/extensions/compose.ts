@@ -15,7 +15,7 @@ export const KEY_LABEL = 'berth.extension.key';
 export const VM_SERVICE_LABEL = 'berth.extension.vm-service';
 
 type Mapping = Record<string, unknown>;
-const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A volume entry's path in the container, in either of compose's syntaxes. */
 function targetOf(entry: unknown): string | null {

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'yaml';
 import { BerthError } from '../api/errors';
 import type { Extension, Permission, TrustQuestion } from '../api/extensions';
+import { isMapping } from './compose';
 
-type Mapping = Record<string, unknown>;
-const isMapping = (value: unknown): value is Mapping => typeof value === 'object' && value !== null && !Array.isArray(value);
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map((item) => (isMapping(item) ? String(item.source ?? item.published ?? '') : String(item))) : []);
 
 /** What a backend's compose file asks of the VM beyond a container of its own, in words. */
