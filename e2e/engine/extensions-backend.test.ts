@@ -204,6 +204,13 @@ describe('vm.cli.exec', () => {
 });
 
 describe('bringing backends back', () => {
+  it('gives running backends their socket folders again, as a VM restart leaves them', async () => {
+    const folder = `/run/guest-services/${userExtension.key}`;
+    await guest(`chown 0 ${folder} && chmod 0755 ${folder} /run/guest-services`);
+    await backends.ensure([imageExtension, composeExtension, userExtension]);
+    expect((await guest(`stat -c '%a %u' /run/guest-services ${folder}`)).trim().split('\n')).toEqual(['711 0', '700 1000']);
+  });
+
   it('is quick when every backend runs, and starts a stopped one', async () => {
     said.length = 0;
     await backends.ensure([imageExtension, composeExtension]);

@@ -195,7 +195,7 @@ export class GuestBackends {
   /**
    * Brings back the backends of `installed` whose containers are not all running (after a VM restart, say),
    * from the compose folder the guest kept, or, when the guest has none, from `folderOf(key)` on this computer.
-   * Quick when all run: one container listing.
+   * Quick when all run: one container listing, and one guest command that gives their socket folders back to them.
    */
   async ensure(installed: Extension[], folderOf?: (key: string) => string): Promise<void> {
     const withBackend = installed.filter((extension) => extension.vm);
@@ -207,6 +207,14 @@ export class GuestBackends {
       running.set(key, (running.get(key) ?? true) && container.State === 'running');
     }
     const failures: string[] = [];
+    // Containers a VM restart brought back by their policy run with socket folders dockerd made anew (root's, 0755).
+    const runningNow = withBackend.filter((extension) => running.get(extension.key));
+    if (runningNow.length) {
+      const script = ['set -e', ...runningNow.flatMap((extension) => ownSocketFolder(extension.key))].join('\n');
+      await inGuest(this.link, 'Giving extension backends their socket folders', script, { hint: 'Restart the engine; if it keeps failing, reinstall the extensions.' }).catch((error: Error) =>
+        failures.push(error.message),
+      );
+    }
     for (const extension of withBackend) {
       if (running.get(extension.key)) continue;
       try {
