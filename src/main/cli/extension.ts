@@ -48,8 +48,13 @@ async function answerTrust(connection: DaemonConnection, question: TrustQuestion
   const asked = !yes && Boolean(process.stdin.isTTY);
   if (asked) {
     const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    // Ctrl-C at the prompt is a no.
+    const interrupted = new AbortController();
+    prompt.once('SIGINT', () => interrupted.abort());
     try {
-      accept = /^y(es)?$/i.test((await prompt.question('Install it? [y/N] ')).trim());
+      accept = /^y(es)?$/i.test((await prompt.question('Accept, and go on? [y/N] ', { signal: interrupted.signal })).trim());
+    } catch {
+      accept = false;
     } finally {
       prompt.close();
     }
