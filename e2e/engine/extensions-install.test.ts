@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { Extension } from '../../src/main/api/extensions';
 import { extensionKey } from '../../src/main/extensions/key';
 import { engineArchitecture } from '../../src/main/extensions/labels';
 import { homePaths } from '../../src/main/home';
-import { berth, docker, newInstance } from '../support/berth';
+import { berth, docker, newInstance, repoRoot, type Instance } from '../support/berth';
 import { extensionLabels, ICON_SVG, pushExtensionImages, uiExtension, type ExtensionImageSpec } from '../support/extensionImages';
 import { startRegistry, type LocalRegistry } from '../support/registry';
 import { applyRegistrySettings } from '../support/registrySettings';
@@ -15,6 +16,30 @@ const instance = sharedInstance();
 const extensionsDir = homePaths(instance.home).extensionsDir;
 const stamp = Date.now();
 const repository = `berth-test/ui-ext-${stamp}`;
+
+/**
+ * `berth ARGS` at a terminal (a pseudo-terminal made by util-linux's script), the user typing `typed` once
+ * asked [y/N]. Resolves with its exit code and everything the terminal showed.
+ */
+function berthAtTerminal(on: Instance, args: string[], typed: string): Promise<{ code: number | null; shown: string }> {
+  const quote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
+  const command = [process.execPath, join(repoRoot, 'bin', 'berth.mjs'), ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env: on.env });
+  let shown = '';
+  let answered = false;
+  child.stdout.on('data', (data: Buffer) => {
+    shown += data.toString();
+    if (answered || !shown.includes('[y/N]')) return;
+    answered = true;
+    child.stdin.write(`${typed}\n`);
+  });
+  return new Promise((done) =>
+    child.on('close', (code) => {
+      child.stdin.destroy();
+      done({ code, shown });
+    }),
+  );
+}
 
 /** Each image an install must refuse, what the error says, and nothing installed afterwards. */
 const refused: Array<{ what: string; spec: ExtensionImageSpec; error: string | RegExp }> = [
@@ -123,6 +148,15 @@ describe('installing Docker Desktop extensions with `berth extension`, from a lo
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`UI Test (${v1}) may do this once installed:\n  - Runs docker commands on your engine`);
     expect(run.stderr).toContain('error: UI Test was not installed: nobody accepted what it may do.\nhint: Run the command again with --yes');
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('asks at a terminal, and installs nothing when the answer is no', async () => {
+    const run = await berthAtTerminal(instance, ['extension', 'install', v1], 'n');
+    expect(run.code).toBe(1);
+    expect(run.shown).toContain('may do this once installed:');
+    expect(run.shown).toContain('Accept, and go on? [y/N]');
+    expect(run.shown).toContain('error: UI Test was not installed: what it may do was not accepted.');
     expect(leftovers()).toEqual([]);
   });
 
