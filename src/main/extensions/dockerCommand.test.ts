@@ -80,6 +80,29 @@ describe('docker cp', () => {
     expect(() => checkDockerCommand('cp', args, picked)).toThrow(error);
   });
 
+  it.each([
+    ['save', ['-o', join(homedir(), '.bashrc'), 'busybox']],
+    ['save', [`--output=${join(homedir(), '.bashrc')}`, 'busybox']],
+    ['image', ['save', `-o${join(homedir(), '.profile')}`, 'busybox']],
+    ['export', ['--output', '/etc/cron.d/x', 'web']],
+    ['load', ['-i', join(homedir(), '.ssh', 'id_ed25519')]],
+    ['run', ['--env-file', join(homedir(), '.aws', 'credentials'), 'busybox']],
+    ['run', ['--cidfile', join(homedir(), '.bashrc'), 'busybox']],
+    ['buildx', ['build', '--output', `type=local,dest=${homedir()}`, '.']],
+    ['save', ['-o', 'relative.tar', 'busybox']],
+  ])('refuses docker %s %j, a file on this computer nobody chose', (command, args) => {
+    expect(() => checkDockerCommand(command, args, picked)).toThrow(/which the user has not chosen|relative path/);
+  });
+
+  it('lets those options name what the user chose, and leaves -i and -o of other commands alone', () => {
+    expect(() => checkDockerCommand('save', ['-o', join(chosen, 'image.tar'), 'busybox'], picked)).not.toThrow();
+    expect(() => checkDockerCommand('buildx', ['build', '--output', 'type=image,name=x', '.'], picked)).not.toThrow();
+    expect(() => checkDockerCommand('run', ['-i', '--rm', 'busybox'], picked)).not.toThrow();
+    expect(() => checkDockerCommand('exec', ['-i', 'web', 'sh'], picked)).not.toThrow();
+    // A container's own command may use the same names for its own files.
+    expect(() => checkDockerCommand('run', ['--rm', 'scanner', 'scan', '--output', '/reports/out.json'], picked)).not.toThrow();
+  });
+
   it('remembers what was chosen for each extension apart', () => {
     const paths = new PickedPaths();
     paths.add('a', [chosen, 'relative']);

@@ -57,15 +57,72 @@ function realPath(path: string): string {
   return parent === path ? path : join(realPath(parent), basename(path));
 }
 
+const PICK_HINT = 'Ask the user to choose the file or folder first, with ddClient.desktopUI.dialog.showOpenDialog, and use what they chose.';
+
+/** Refuses `host`, a path on this computer a docker command would read or write, unless it lies in what the user picked. */
+function checkHostPath(what: string, host: string, picked: readonly string[]): void {
+  if (host === '-') return;
+  if (!isAbsolute(host)) throw refused(`${what} with the relative path ${host}`, PICK_HINT);
+  const real = realPath(normalize(host));
+  const allowed = picked.some((path) => {
+    const chosen = realPath(path);
+    return real === chosen || real.startsWith(chosen.endsWith(sep) ? chosen : chosen + sep);
+  });
+  if (!allowed) throw refused(`${what} with ${host}, which the user has not chosen`, PICK_HINT);
+}
+
+/**
+ * Options whose value is a file on this computer that the docker CLI reads or writes, and the commands that
+ * take them that way (elsewhere -i is --interactive, and a container's own command may use any of the names).
+ */
+const HOST_FILE_OPTIONS: Record<string, readonly string[]> = {
+  '--output': ['save', 'export', 'build'],
+  '-o': ['save', 'export', 'build'],
+  '--input': ['load'],
+  '-i': ['load'],
+  '--iidfile': ['build'],
+  '--metadata-file': ['build'],
+  '--cidfile': ['run', 'create'],
+  '--env-file': ['run', 'create', 'compose'],
+  '--label-file': ['run', 'create'],
+};
+
+/** The file an option's value names: a build's `--output type=local,dest=PATH` names PATH; `type=image` none. */
+function fileOf(value: string): string | null {
+  if (!value.includes('=')) return value;
+  const dest = value.split(',').find((part) => part.startsWith('dest='));
+  return dest ? dest.slice('dest='.length) : null;
+}
+
+/** Refuses options that would read or write files on this computer outside what the user picked (`docker save -o ~/.bashrc`). */
+function checkHostFileOptions(command: string, args: string[], picked: readonly string[]): void {
+  // `docker image save` and `docker buildx build` name the verb in the first argument.
+  const verbs = [command, args.find((arg) => !arg.startsWith('-')) ?? ''];
+  for (let at = 0; at < args.length; at += 1) {
+    const arg = args[at];
+    const long = arg.startsWith('--');
+    const equals = long ? arg.indexOf('=') : -1;
+    const name = long ? (equals < 0 ? arg : arg.slice(0, equals)) : arg.slice(0, 2);
+    if (!Object.hasOwn(HOST_FILE_OPTIONS, name) || !HOST_FILE_OPTIONS[name].some((verb) => verbs.includes(verb))) continue;
+    // --name VALUE, --name=VALUE, -n VALUE or -nVALUE.
+    const inline = long ? (equals < 0 ? undefined : arg.slice(equals + 1)) : arg.length > 2 ? arg.slice(2) : undefined;
+    const value = inline ?? args[(at += 1)];
+    const file = value === undefined ? null : fileOf(value);
+    if (file !== null) checkHostPath(`docker ${command} ${name}`, file, picked);
+  }
+}
+
 /**
  * Refuses a command a page may not run: a leading global flag (-H, --context, --config, ...), one of
- * REFUSED_COMMANDS, or a `docker cp` whose host side is not inside a path the user picked for this extension.
+ * REFUSED_COMMANDS, an option naming a file on this computer, or a `docker cp` whose host side is not inside
+ * a path the user picked for this extension.
  */
 export function checkDockerCommand(command: string, args: string[], picked: readonly string[]): void {
   if (command.startsWith('-')) {
     throw refused(`docker with the global option ${command}`, 'Berth points the docker CLI at its own engine; run the command itself, as in exec("ps", ["-a"]).');
   }
   if (REFUSED_COMMANDS.has(command)) throw refused(`docker ${command}`, 'Contexts and registry logins are the user\'s to change, in Berth or with the docker CLI.');
+  checkHostFileOptions(command, args, picked);
   if (command !== 'cp') return;
   const operands: string[] = [];
   for (const arg of args) {
@@ -75,16 +132,7 @@ export function checkDockerCommand(command: string, args: string[], picked: read
   }
   const hostSide = operands.filter(isHostOperand);
   if (operands.length !== 2 || hostSide.length !== 1) throw refused(`docker cp ${args.join(' ').slice(0, 200)}`, 'docker cp copies between one container and one path on this computer: CONTAINER:PATH and a path.');
-  const [host] = hostSide;
-  if (host === '-') return;
-  const hint = 'Ask the user to choose the file or folder first, with ddClient.desktopUI.dialog.showOpenDialog, and copy to or from what they chose.';
-  if (!isAbsolute(host)) throw refused(`docker cp with the relative path ${host}`, hint);
-  const real = realPath(normalize(host));
-  const allowed = picked.some((path) => {
-    const chosen = realPath(path);
-    return real === chosen || real.startsWith(chosen.endsWith(sep) ? chosen : chosen + sep);
-  });
-  if (!allowed) throw refused(`docker cp with ${host}, which the user has not chosen`, hint);
+  checkHostPath('docker cp', hostSide[0], picked);
 }
 
 /** Paths the user chose for each extension in a file dialog: what its `docker cp` may reach on this computer. */

@@ -59,7 +59,7 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
 /**
  * ddClient.docker.cli.exec: the docker CLI on this computer, pointed at Berth's engine whatever context is
  * current, with an allow-listed environment; commands that would leave that engine are refused, and `docker cp`
- * reaches only paths the user picked (`picked`).
+ * or an option naming a file here reaches only paths the user picked (`picked`).
  */
 export async function dockerCli(
   dockerSocket: string,
