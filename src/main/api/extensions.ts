@@ -113,7 +113,7 @@ export const extensions = {
   'extensions.request': event(ExtensionRequest),
   /** Accepts (installs) or declines (installs nothing) what an extension being installed may do. */
   'extensions.answerTrust': call(z.object({ id: z.string().max(64), accept: z.boolean() }).strict(), Empty),
-  /** Paths the user chose in a native file dialog for an extension's page: what its `docker cp` may reach. */
+  /** Paths the user chose in a native file dialog for an extension's page: the files here its docker commands may read or write. */
   'extensions.picked': call(z.object({ key: ExtensionKey, filePaths: z.array(z.string().max(4096)).max(1000) }).strict(), Empty),
   'extensions.answerDialog': call(z.object({ id: z.number().int(), filePaths: z.array(z.string().max(4096)).max(1000).nullable() }).strict(), Empty),
   /** A folder's entries on this computer, for the window's file chooser. */

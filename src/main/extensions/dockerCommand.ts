@@ -135,7 +135,7 @@ export function checkDockerCommand(command: string, args: string[], picked: read
   checkHostPath('docker cp', hostSide[0], picked);
 }
 
-/** Paths the user chose for each extension in a file dialog: what its `docker cp` may reach on this computer. */
+/** Paths the user chose for each extension in a file dialog: the files on this computer its docker commands may read or write. */
 export class PickedPaths {
   private readonly byKey = new Map<string, Set<string>>();
 
