@@ -64,9 +64,10 @@ async function measure(): Promise<FaultRow[]> {
       progress('engine started');
       if ((await importBusybox(instance, 'busybox:offline')).code !== 0) throw new Error('docker import failed');
       await applyRegistrySettings(instance, { certificates: [], insecure: [registry.fromGuest] });
-      // An image with a layer of its own in the registry, so a pull has something to write.
+      // An image with a layer of its own in the registry, so a pull has something to write (the build cache,
+      // which would still hold that layer, is emptied).
       const pullable = `${registry.fromGuest}/bench/pullable:1`;
-      const made = await sh(`printf 'FROM busybox:offline\\nRUN dd if=/dev/urandom of=/payload bs=1M count=8\\n' | docker --host unix://${instance.socket} build -q -t ${pullable} - && docker --host unix://${instance.socket} push -q ${pullable} && docker --host unix://${instance.socket} rmi ${pullable}`, instance.env);
+      const made = await sh(`printf 'FROM busybox:offline\\nRUN dd if=/dev/urandom of=/payload bs=1M count=8\\n' | docker --host unix://${instance.socket} build -q -t ${pullable} - && docker --host unix://${instance.socket} push -q ${pullable} && docker --host unix://${instance.socket} rmi ${pullable} && docker --host unix://${instance.socket} builder prune -af >/dev/null`, instance.env);
       if (made.code !== 0) throw new Error(`the pullable image was not made: ${made.stderr}`);
 
       progress(`${ROUNDS.pings} pings and ${ROUNDS.ps} docker ps at once`);

@@ -48,6 +48,10 @@ volumes:
   { 'config/greeting.txt': 'hello from the compose folder\n' },
 );
 
+/** A backend that runs as a user other than root, as some images do. */
+const userExtension = extensionRecord('berth-test/backend-user:1.0', { kind: 'compose', socket: 'user.sock' });
+const userFolder = extensionFolder(`services:\n  api:\n    image: \${DESKTOP_PLUGIN_IMAGE}\n    user: "1000:1000"\n    command: ${JSON.stringify(backendServerCommand('user.sock'))}\n`);
+
 const call = (extension: Extension, method: ServiceRequest['method'], url: string, data?: unknown) => serviceRequest(link, extension, { key: extension.key, method, url, data });
 const guest = (command: string): Promise<string> => runInGuest(link, command, { hint: 'test' });
 
@@ -74,18 +78,21 @@ async function eventually<T>(read: () => Promise<T>, test: (value: T) => boolean
 
 beforeAll(async () => {
   const image = await buildBackendImage(instance, { repository: 'berth-test/backend-image', tag: '1.0', cmd: backendServerCommand('image.sock') });
-  const tagged = await docker(instance, ['tag', image, composeExtension.image]);
-  expect(tagged.stderr).toBe('');
+  for (const other of [composeExtension, userExtension]) {
+    const tagged = await docker(instance, ['tag', image, other.image]);
+    expect(tagged.stderr).toBe('');
+  }
   link = await guestLink(instance);
   engine = new Docker({ socketPath: instance.socket });
   backends = new GuestBackends(link, engine, (line) => said.push(line));
 });
 
 afterAll(async () => {
-  for (const extension of [imageExtension, composeExtension]) await backends?.remove(extension, { keepVolumes: false }).catch(() => undefined);
+  for (const extension of [imageExtension, composeExtension, userExtension]) await backends?.remove(extension, { keepVolumes: false }).catch(() => undefined);
   link?.close();
-  await docker(instance, ['rmi', imageExtension.image, composeExtension.image]);
+  await docker(instance, ['rmi', imageExtension.image, composeExtension.image, userExtension.image]);
   rmSync(imageFolder, { recursive: true, force: true });
+  rmSync(userFolder, { recursive: true, force: true });
   rmSync(composeFolder, { recursive: true, force: true });
 });
 
@@ -159,6 +166,18 @@ describe('a compose backend', () => {
     await expect(call(climbing, 'GET', '/hello')).rejects.toMatchObject({ name: 'NoBackend' });
     await expect(call({ ...imageExtension, vm: null }, 'GET', '/hello')).rejects.toMatchObject({ name: 'NoBackend' });
   });
+
+  it("gives each socket folder to its backend's user alone, and the parent folder cannot be listed", async () => {
+    const modes = (await guest(`stat -c '%n %a %u' /run/guest-services /run/guest-services/${imageExtension.key}`)).trim().split('\n');
+    expect(modes).toEqual(['/run/guest-services 711 0', `/run/guest-services/${imageExtension.key} 700 0`]);
+    await backends.start(userExtension, userFolder);
+    expect((await guest(`stat -c '%a %u' /run/guest-services/${userExtension.key}`)).trim()).toBe('700 1000');
+    const reply = await eventually(() => call(userExtension, 'GET', '/hello').catch((error: Error) => error), (value) => !(value instanceof Error));
+    expect(reply).toMatchObject({ statusCode: 200 });
+    // Another user in the guest (as a container of another extension's would run) reaches neither folder.
+    const denied = await guest(`cd /tmp && setpriv --reuid=1001 --regid=1001 --clear-groups ls /run/guest-services/${userExtension.key} /run/guest-services 2>&1 || true`);
+    expect(denied).toMatch(/Permission denied[\s\S]*Permission denied/);
+  });
 });
 
 describe('vm.cli.exec', () => {
@@ -185,6 +204,13 @@ describe('vm.cli.exec', () => {
 });
 
 describe('bringing backends back', () => {
+  it('gives running backends their socket folders again, as a VM restart leaves them', async () => {
+    const folder = `/run/guest-services/${userExtension.key}`;
+    await guest(`chown 0 ${folder} && chmod 0755 ${folder} /run/guest-services`);
+    await backends.ensure([imageExtension, composeExtension, userExtension]);
+    expect((await guest(`stat -c '%a %u' /run/guest-services ${folder}`)).trim().split('\n')).toEqual(['711 0', '700 1000']);
+  });
+
   it('is quick when every backend runs, and starts a stopped one', async () => {
     said.length = 0;
     await backends.ensure([imageExtension, composeExtension]);

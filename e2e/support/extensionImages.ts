@@ -7,8 +7,8 @@ import { engineArchitecture } from '../../src/main/extensions/labels';
 import { docker, type Instance } from './berth';
 import type { LocalRegistry } from './registry';
 
-/** A file's content; `mode` defaults to 0644 (0755 is what a host binary or a service needs). */
-export type FileSpec = string | Buffer | { data: string | Buffer; mode?: number } | { symlink: string };
+/** A file's content; `mode` defaults to 0644 (0755 is what a host binary or a service needs); or a link to another path of the image. */
+export type FileSpec = string | Buffer | { data: string | Buffer; mode?: number } | { symlink: string } | { hardlink: string };
 
 export interface ExtensionImageSpec {
   /** As in `docker images`, without the registry: pushImages puts it under the test registry. */
@@ -103,6 +103,8 @@ function layerEntries(spec: ExtensionImageSpec): Array<{ header: EntryHeader; da
     }
     if (typeof content === 'object' && 'symlink' in content) {
       entries.push({ header: { ...base, name, type: 'symlink', linkname: content.symlink, mode: 0o777 } });
+    } else if (typeof content === 'object' && 'hardlink' in content) {
+      entries.push({ header: { ...base, name, type: 'link', linkname: posix.normalize(content.hardlink).replace(/^\/+/, '') } });
     } else {
       const { data, mode } = typeof content === 'string' || Buffer.isBuffer(content) ? { data: content, mode: 0o644 } : { data: content.data, mode: content.mode ?? 0o644 };
       const bytes = Buffer.from(data);

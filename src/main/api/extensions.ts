@@ -58,12 +58,22 @@ export const CatalogEntry = z.object({
 });
 export type CatalogEntry = z.infer<typeof CatalogEntry>;
 
-/** How an install or update goes: named steps in turn, and the pull's own progress while it runs. */
+/** One thing an installed extension may do, as the user is told before installing it. */
+export const Permission = z.object({ kind: z.enum(['docker', 'backend', 'host']), text: z.string() });
+export type Permission = z.infer<typeof Permission>;
+
+/** The trust decision: what the unpacked extension may do; nothing is installed until it is answered with extensions.answerTrust. */
+export const TrustQuestion = z.object({ id: z.string(), title: z.string(), image: z.string(), permissions: z.array(Permission) });
+export type TrustQuestion = z.infer<typeof TrustQuestion>;
+
+/** How an install or update goes: named steps in turn, the pull's own progress while it runs, and the trust question. */
 export const InstallProgress = z.object({
   step: z.string(),
   label: z.string(),
   state: z.enum(['running', 'done']),
   pull: TransferProgress.nullable(),
+  /** While the step waits for the user to accept what the extension may do. */
+  trust: TrustQuestion.optional(),
 });
 export type InstallProgress = z.infer<typeof InstallProgress>;
 
@@ -101,6 +111,10 @@ export const extensions = {
   'extensions.changed': event(ExtensionList),
   /** What extension pages ask of the window; every window hears it. */
   'extensions.request': event(ExtensionRequest),
+  /** Accepts (installs) or declines (installs nothing) what an extension being installed may do. */
+  'extensions.answerTrust': call(z.object({ id: z.string().max(64), accept: z.boolean() }).strict(), Empty),
+  /** Paths the user chose in a native file dialog for an extension's page: the files here its docker commands may read or write. */
+  'extensions.picked': call(z.object({ key: ExtensionKey, filePaths: z.array(z.string().max(4096)).max(1000) }).strict(), Empty),
   'extensions.answerDialog': call(z.object({ id: z.number().int(), filePaths: z.array(z.string().max(4096)).max(1000).nullable() }).strict(), Empty),
   /** A folder's entries on this computer, for the window's file chooser. */
   'extensions.browse': call(

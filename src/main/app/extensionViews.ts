@@ -124,6 +124,9 @@ export class ExtensionViews {
     if (request.multiple) properties.push('multiSelections');
     const win = BrowserWindow.getAllWindows().find((candidate) => this.shown.get(candidate)?.view.webContents === event.sender);
     const { canceled, filePaths } = win ? await dialog.showOpenDialog(win, { properties }) : await dialog.showOpenDialog({ properties });
+    // What the user chose is what the page's docker commands may read or write on this computer.
+    const key = this.senderKey(event);
+    if (key && filePaths.length) await this.link.invoke('extensions.picked', { key, filePaths });
     return { canceled, filePaths };
   }
 }

@@ -1,5 +1,6 @@
+import { createInterface } from 'node:readline/promises';
 import { BerthError } from '../api/errors';
-import type { Extension, InstallProgress } from '../api/extensions';
+import type { Extension, InstallProgress, TrustQuestion } from '../api/extensions';
 import { connectDaemon, type DaemonConnection } from '../daemon/connect';
 import { listInstalled, pickExtension } from '../extensions/installed';
 import { parseImage, repositoryOf } from '../extensions/key';
@@ -8,10 +9,13 @@ import type { HomePaths } from '../home';
 export const EXTENSION_USAGE = `Usage: berth extension <command>
 
 Commands:
-  install IMAGE      pull a Docker Desktop extension, check it and install it
+  install IMAGE      pull a Docker Desktop extension, check it, show what it may do and install it once accepted
   ls                 the installed extensions
   rm ID              remove an extension with its backend and volumes (also: uninstall)
-  update IMAGE|ID    install another tag of an installed extension (by default its own tag, pulled again)`;
+  update IMAGE|ID    install another tag of an installed extension (by default its own tag, pulled again)
+
+Options:
+  --yes, -y          accept what the extension may do without being asked (install, update)`;
 
 function notRunning(): BerthError {
   return new BerthError('EngineNotRunning', 'The engine is not running.', 'Start it with `berth start`, then try again.');
@@ -34,15 +38,49 @@ function progressPrinter(): (progress: InstallProgress) => void {
   };
 }
 
+/**
+ * The trust decision on the command line: what the extension may do is printed, then accepted by --yes or by
+ * the user at a terminal. Without either nothing is installed, and the error says how to accept.
+ */
+async function answerTrust(connection: DaemonConnection, question: TrustQuestion, yes: boolean, unanswered: (error: BerthError) => void): Promise<void> {
+  process.stderr.write(`${question.title} (${question.image}) may do this once installed:\n${question.permissions.map((permission) => `  - ${permission.text}\n`).join('')}`);
+  let accept = yes;
+  const asked = !yes && Boolean(process.stdin.isTTY);
+  if (asked) {
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    // Ctrl-C at the prompt is a no.
+    const interrupted = new AbortController();
+    prompt.once('SIGINT', () => interrupted.abort());
+    try {
+      accept = /^y(es)?$/i.test((await prompt.question('Accept, and go on? [y/N] ', { signal: interrupted.signal })).trim());
+    } catch {
+      accept = false;
+    } finally {
+      prompt.close();
+    }
+  }
+  // Known before the daemon's own refusal can end the stream.
+  if (!accept && !asked) {
+    unanswered(new BerthError('ExtensionDeclined', `${question.title} was not installed: nobody accepted what it may do.`, 'Run the command again with --yes to accept it, or in a terminal to be asked.'));
+  }
+  await connection.client.invoke('extensions.answerTrust', { id: question.id, accept });
+}
+
 /** Follows an install or update stream to its end; Ctrl-C cancels it (the daemon then removes what it unpacked). */
-function follow(connection: DaemonConnection, open: (listener: { chunk(progress: InstallProgress): void; end(error: BerthError | null): void }) => { cancel(): void }): Promise<void> {
+function follow(connection: DaemonConnection, yes: boolean, open: (listener: { chunk(progress: InstallProgress): void; end(error: BerthError | null): void }) => { cancel(): void }): Promise<void> {
   const print = progressPrinter();
+  let declined: BerthError | null = null;
   return new Promise((resolve, reject) => {
     const handle = open({
-      chunk: print,
+      chunk: (progress) => {
+        print(progress);
+        if (progress.trust && progress.state === 'running') {
+          answerTrust(connection, progress.trust, yes, (error) => (declined = error)).catch(reject);
+        }
+      },
       end: (error) => {
         process.off('SIGINT', interrupt);
-        if (error) reject(error);
+        if (error) reject(declined ?? error);
         else resolve();
       },
     });
@@ -60,12 +98,12 @@ async function installed(connection: DaemonConnection): Promise<Extension[]> {
   return (await connection.client.invoke('extensions.list', {})).extensions;
 }
 
-async function install(paths: HomePaths, image: string | undefined): Promise<number> {
+async function install(paths: HomePaths, image: string | undefined, yes: boolean): Promise<number> {
   if (!image) throw new BerthError('UsageError', 'Which image?', 'Use `berth extension install IMAGE`, as in docker/disk-usage-extension:0.2.8.');
   parseImage(image);
   const connection = await connect(paths);
   try {
-    await follow(connection, (listener) => connection.client.stream('extensions.install', { image }, listener));
+    await follow(connection, yes, (listener) => connection.client.stream('extensions.install', { image }, listener));
     const extension = pickExtension(await installed(connection), repositoryOf(image));
     process.stdout.write(`Installed ${extension.title} ${extension.version} (${extension.id}).\n`);
     return 0;
@@ -74,7 +112,7 @@ async function install(paths: HomePaths, image: string | undefined): Promise<num
   }
 }
 
-async function update(paths: HomePaths, target: string | undefined): Promise<number> {
+async function update(paths: HomePaths, target: string | undefined, yes: boolean): Promise<number> {
   if (!target) throw new BerthError('UsageError', 'Which extension?', 'Use `berth extension update IMAGE:TAG` or `berth extension update ID`.');
   const connection = await connect(paths);
   try {
@@ -85,7 +123,7 @@ async function update(paths: HomePaths, target: string | undefined): Promise<num
       const reference = parseImage(target);
       if (reference.tag !== null || reference.digest !== null) image = target;
     }
-    await follow(connection, (listener) => connection.client.stream('extensions.update', { key: extension.key, ...(image && { image }) }, listener));
+    await follow(connection, yes, (listener) => connection.client.stream('extensions.update', { key: extension.key, ...(image && { image }) }, listener));
     const updated = pickExtension(await installed(connection), extension.key);
     process.stdout.write(`Updated ${updated.title} to ${updated.version} (${updated.id}).\n`);
     return 0;
@@ -136,12 +174,13 @@ async function list(paths: HomePaths): Promise<number> {
   }
 }
 
-export async function extensionCommand(paths: HomePaths, args: string[]): Promise<number> {
-  const [command, target, ...extra] = args;
+export async function extensionCommand(paths: HomePaths, given: string[]): Promise<number> {
+  const yes = given.some((arg) => arg === '--yes' || arg === '-y');
+  const [command, target, ...extra] = given.filter((arg) => arg !== '--yes' && arg !== '-y');
   if (extra.length) throw new BerthError('UsageError', `Unexpected arguments: ${extra.join(' ')}.`, 'Give one image or extension at a time.');
   switch (command) {
     case 'install':
-      return install(paths, target);
+      return install(paths, target, yes);
     case 'ls':
     case 'list':
       return list(paths);
@@ -150,7 +189,7 @@ export async function extensionCommand(paths: HomePaths, args: string[]): Promis
     case 'uninstall':
       return remove(paths, target);
     case 'update':
-      return update(paths, target);
+      return update(paths, target, yes);
     case undefined:
     case 'help':
     case '--help':

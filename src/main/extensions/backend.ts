@@ -1,22 +1,24 @@
+import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { pack } from 'tar-stream';
+import { Readable } from 'node:stream';
+import { pack, type Header } from 'tar-stream';
+
+type EntryHeader = Partial<Header> & { name: string };
 import { BerthError } from '../api/errors';
 import type { Extension } from '../api/extensions';
 import { runInGuest, type GuestCommandOptions } from '../tunnel/guestCommand';
 import type { SshLink } from '../tunnel/link';
-import { composeForGuest, GUEST_SERVICES, KEY_LABEL } from './compose';
+import { composeForGuest, GUEST_SERVICES, guestFolder, KEY_LABEL, VM_SERVICE_LABEL } from './compose';
 
-/** Where the guest keeps each backend's compose folder: on the data disk, so relative binds outlive a VM restart. */
-export const GUEST_EXTENSIONS = '/mnt/data/extensions';
+export { guestFolder };
 /** The compose file as the guest runs it, beside the extension's own files so its relative paths hold. */
 const GUEST_COMPOSE = '.berth-compose.yaml';
 const PROJECT_LABEL = 'com.docker.compose.project';
 
 /** The compose project of an extension's backend. */
 export const projectOf = (key: string): string => `berth-ext-${key}`;
-export const guestFolder = (key: string): string => `${GUEST_EXTENSIONS}/${key}`;
 /** The guest folder mounted at /run/guest-services in the extension's containers, and only in its own. */
 export const socketFolder = (key: string): string => `${GUEST_SERVICES}/${key}`;
 
@@ -42,17 +44,18 @@ async function inGuest(link: SshLink, what: string, script: string, options: Gue
   }
 }
 
-/** A folder's files as one tar archive, in memory: a backend's compose folder is small. */
-async function tarOf(folder: string, extra: Record<string, string>): Promise<Buffer> {
+/** A folder's files as one tar archive, sent as it is read: a backend's folder may hold large files. */
+function tarOf(folder: string, extra: Record<string, string>): Readable {
   const archive = pack();
-  const chunks: Buffer[] = [];
-  archive.on('data', (chunk) => chunks.push(chunk as Buffer));
-  const ended = new Promise<void>((done, fail) => {
-    archive.on('end', done);
-    archive.on('error', fail);
-  });
-  const add = (header: Parameters<typeof archive.entry>[0], body?: Buffer): Promise<void> =>
+  const add = (header: EntryHeader, body?: Buffer): Promise<void> =>
     new Promise((done, fail) => archive.entry(header, body ?? Buffer.alloc(0), (error) => (error ? fail(error) : done())));
+  const addFile = (header: EntryHeader, path: string): Promise<void> =>
+    new Promise((done, fail) => {
+      const entry = archive.entry(header, (error) => (error ? fail(error) : done()));
+      const source = createReadStream(path);
+      source.once('error', fail);
+      source.pipe(entry);
+    });
   const walk = async (dir: string, prefix: string): Promise<void> => {
     for (const name of (await readdir(dir)).sort()) {
       const path = join(dir, name);
@@ -64,15 +67,37 @@ async function tarOf(folder: string, extra: Record<string, string>): Promise<Buf
       } else if (stat.isSymbolicLink()) {
         await add({ name: entry, type: 'symlink', linkname: await readlink(path) });
       } else if (stat.isFile()) {
-        await add({ name: entry, mode: stat.mode & 0o777 }, await readFile(path));
+        await addFile({ name: entry, mode: stat.mode & 0o777, size: stat.size }, path);
       }
     }
   };
-  await walk(folder, '');
-  for (const [name, text] of Object.entries(extra)) await add({ name, mode: 0o644 }, Buffer.from(text));
-  archive.finalize();
-  await ended;
-  return Buffer.concat(chunks);
+  void (async () => {
+    await walk(folder, '');
+    for (const [name, text] of Object.entries(extra)) await add({ name, mode: 0o644 }, Buffer.from(text));
+    archive.finalize();
+  })().catch((error: Error) => archive.destroy(error));
+  return Readable.from(archive);
+}
+
+/**
+ * Lines of a guest script that give the extension's socket folder to the user its first service runs as (its
+ * compose `user`, else its image's USER; a name is looked up in that container's /etc/passwd), mode 0700: a
+ * backend that is not root can make its socket there, and no other user can reach it. The containers must exist.
+ */
+function ownSocketFolder(key: string): string[] {
+  const folder = socketFolder(key);
+  return [
+    `chmod 0711 ${GUEST_SERVICES}`,
+    `c=$(docker ps -aq --filter label=${KEY_LABEL}=${key} --filter label=${VM_SERVICE_LABEL}=true | head -n 1)`,
+    `u=$(docker inspect -f '{{.Config.User}}' "$c" 2>/dev/null || true); u=\${u%%:*}`,
+    'case "$u" in',
+    "  ''|root) id=0 ;;",
+    `  *[!0-9]*) id=$(docker cp "$c":/etc/passwd - 2>/dev/null | tar -xOf - passwd 2>/dev/null | awk -F: -v n="$u" '$1==n{print $3; exit}') ;;`,
+    '  *) id=$u ;;',
+    'esac',
+    `chown "\${id:-0}" ${folder}`,
+    `chmod 0700 ${folder}`,
+  ];
 }
 
 /** One change at a time per extension: an engine start bringing backends back must not cross an install. */
@@ -116,19 +141,19 @@ export class GuestBackends {
       throw new BerthError('BackendMissing', `${extension.title}'s backend has no compose file at ${file}.`, `Reinstall ${extension.title}.`);
     }
     const rewritten = composeForGuest(text, extension, file);
-    const archive = await tarOf(source, { [GUEST_COMPOSE]: rewritten });
+    const archive = tarOf(source, { [GUEST_COMPOSE]: rewritten });
     const key = extension.key;
     const dir = guestFolder(key);
     const sockets = socketFolder(key);
     // Extracted over what is there: a running container's relative binds keep pointing at the same folder.
     const script = [
       'set -e',
-      `mkdir -p ${dir} ${sockets}`,
-      // Any user a backend runs as may make its socket; only this extension's containers see the folder.
-      `chmod 0777 ${sockets}`,
+      `mkdir -p -m 0700 ${dir} ${sockets}`,
       `tar -x -f - -C ${dir}`,
       `cd ${dir}`,
-      `${compose(extension, true)} up -d --remove-orphans --quiet-pull`,
+      `${compose(extension, true)} up --no-start --remove-orphans --quiet-pull`,
+      ...ownSocketFolder(key),
+      `${compose(extension, true)} up -d --remove-orphans`,
     ].join('\n');
     this.log(`extension ${extension.id}: starting its backend (${projectOf(key)})`);
     await inGuest(this.link, `Starting ${extension.title}'s backend (compose project ${projectOf(key)})`, script, {
@@ -170,7 +195,7 @@ export class GuestBackends {
   /**
    * Brings back the backends of `installed` whose containers are not all running (after a VM restart, say),
    * from the compose folder the guest kept, or, when the guest has none, from `folderOf(key)` on this computer.
-   * Quick when all run: one container listing.
+   * Quick when all run: one container listing, and one guest command that gives their socket folders back to them.
    */
   async ensure(installed: Extension[], folderOf?: (key: string) => string): Promise<void> {
     const withBackend = installed.filter((extension) => extension.vm);
@@ -182,6 +207,14 @@ export class GuestBackends {
       running.set(key, (running.get(key) ?? true) && container.State === 'running');
     }
     const failures: string[] = [];
+    // Containers a VM restart brought back by their policy run with socket folders dockerd made anew (root's, 0755).
+    const runningNow = withBackend.filter((extension) => running.get(extension.key));
+    if (runningNow.length) {
+      const script = ['set -e', ...runningNow.flatMap((extension) => ownSocketFolder(extension.key))].join('\n');
+      await inGuest(this.link, 'Giving extension backends their socket folders', script, { hint: 'Restart the engine; if it keeps failing, reinstall the extensions.' }).catch((error: Error) =>
+        failures.push(error.message),
+      );
+    }
     for (const extension of withBackend) {
       if (running.get(extension.key)) continue;
       try {
@@ -199,7 +232,14 @@ export class GuestBackends {
     const dir = guestFolder(extension.key);
     const hint = `Read the backend's containers' logs: docker --context berth compose -p ${projectOf(extension.key)} logs.`;
     // Exit 3: the guest has no compose folder for it.
-    const script = `[ -f ${dir}/${GUEST_COMPOSE} ] || exit 3\nmkdir -p ${socketFolder(extension.key)}\nchmod 0777 ${socketFolder(extension.key)}\ncd ${dir}\n${compose(extension, true)} up -d --remove-orphans --quiet-pull`;
+    const script = [
+      `[ -f ${dir}/${GUEST_COMPOSE} ] || exit 3`,
+      `mkdir -p -m 0700 ${socketFolder(extension.key)}`,
+      `cd ${dir}`,
+      `${compose(extension, true)} up --no-start --remove-orphans --quiet-pull`,
+      ...ownSocketFolder(extension.key),
+      `${compose(extension, true)} up -d --remove-orphans`,
+    ].join('\n');
     try {
       this.log(`extension ${extension.id}: bringing its backend back`);
       await inGuest(this.link, `Starting ${extension.title}'s backend again (compose project ${projectOf(extension.key)})`, script, { timeoutMs: 10 * 60_000, hint });

@@ -81,3 +81,28 @@ services:
     }
   });
 });
+
+describe("binds of other extensions' folders", () => {
+  const service = (volume: string): string => `services:\n  api:\n    image: x\n    volumes: [${JSON.stringify(volume)}]\n`;
+  it.each([
+    '/run/guest-services/ffffffffffffffff:/other',
+    '/run/guest-services:/all',
+    '/var/run/guest-services/ffffffffffffffff:/other',
+    '/run:/hostrun',
+    '/:/host',
+    '../ffffffffffffffff:/other',
+    '/mnt/data/extensions:/all',
+  ])('refuses %s', (volume) => {
+    expect(() => composeForGuest(service(volume), extension, '/x/vm/compose.yaml')).toThrow(/which holds other extensions' sockets or files/);
+  });
+
+  it('refuses the long syntax too', () => {
+    const text = 'services:\n  api:\n    image: x\n    volumes:\n      - { type: bind, source: /run/guest-services, target: /s }\n';
+    expect(() => composeForGuest(text, extension, '/x/vm/compose.yaml')).toThrow(/binds \/run\/guest-services into service "api"/);
+  });
+
+  it('keeps its own folder, named volumes and the engine socket', () => {
+    const out = rewrite(service('./data:/data').replace(']', ', "state:/state", "/var/run/docker.sock.raw:/var/run/docker.sock", "/tmp:/tmp"]'));
+    expect(out.services.api.volumes).toEqual(['./data:/data', 'state:/state', '/var/run/docker.sock.raw:/var/run/docker.sock', '/tmp:/tmp', '/run/guest-services/0123456789abcdef:/run/guest-services']);
+  });
+});

@@ -6,6 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ExecChunk } from '../api/ddClient';
 import { BerthError } from '../api/errors';
 import type { Extension } from '../api/extensions';
+import { checkDockerCommand, dockerEnvironment } from './dockerCommand';
 
 export interface ProcessOptions {
   cwd?: string;
@@ -55,10 +56,21 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
   });
 }
 
-/** ddClient.docker.cli.exec: the docker CLI on this computer, pointed at Berth's engine whatever context is current. */
-export function dockerCli(dockerSocket: string, command: string, args: string[], options: { cwd?: string; env?: Record<string, string> }, signal: AbortSignal, send: (chunk: ExecChunk) => void): Promise<void> {
-  const { DOCKER_CONTEXT: _context, ...inherited } = process.env;
-  const env = { ...inherited, ...options.env, DOCKER_HOST: `unix://${dockerSocket}` };
+/**
+ * ddClient.docker.cli.exec: the docker CLI on this computer, pointed at Berth's engine whatever context is
+ * current, with an allow-listed environment; commands that would leave that engine are refused, and `docker cp`
+ * or an option naming a file here reaches only paths the user picked (`picked`).
+ */
+export async function dockerCli(
+  dockerSocket: string,
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; picked: readonly string[] },
+  signal: AbortSignal,
+  send: (chunk: ExecChunk) => void,
+): Promise<void> {
+  checkDockerCommand(command, args, options.picked);
+  const env = dockerEnvironment(process.env, options.env, dockerSocket);
   const missing = new BerthError('DockerCliMissing', 'The docker CLI is not installed on this computer.', 'Install the docker CLI (Debian: apt install docker-cli) so extensions can run docker commands.');
   return runProcess('docker', [command, ...args], { cwd: options.cwd, env, missing }, signal, send);
 }

@@ -12,6 +12,7 @@ import { credentialsFor } from '../registry/logins';
 import type { SshLink } from '../tunnel/link';
 import { GuestBackends } from './backend';
 import { catalog } from './catalog';
+import { PickedPaths } from './dockerCommand';
 import { dockerCli, hostBinary, runProcess } from './exec';
 import { installExtension, updateExtension, type InstallContext } from './install';
 import { ImageFiles } from './imageFiles';
@@ -19,6 +20,7 @@ import { extensionFolder, listInstalled, pickExtension, recoverLeftovers } from 
 import { removeExtension } from './remove';
 import { browseFolder, checkExternalLink, DialogQuestions, routeFor } from './requests';
 import { serviceRequest } from './service';
+import { TrustQuestions } from './trust';
 import { execInBackend } from './vmExec';
 
 type Prefixed = `extensions.${string}` | `ddClient.${string}`;
@@ -57,6 +59,7 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
       return engine.status().network;
     },
     extensionsDir: dir,
+    askTrust: trust.ask,
     log,
   });
   // Only this daemon installs, updates and removes: the list is read from disk once and again after each change,
@@ -80,12 +83,25 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
     return { extensions: current() };
   };
   const dialogs = new DialogQuestions((request) => broadcast('extensions.request', request));
+  const picked = new PickedPaths();
+  const trust = new TrustQuestions();
   const auth = (image: string) => credentialsFor(env, registryOfText(image));
 
   const calls: ExtensionCalls = {
     'extensions.list': async () => ({ extensions: current() }),
     'extensions.catalog': async () => ({ entries: catalog() }),
-    'extensions.remove': ({ key }) => changing(() => removeExtension(context(), key)),
+    'extensions.remove': ({ key }) => {
+      picked.forget(key);
+      return changing(() => removeExtension(context(), key));
+    },
+    'extensions.answerTrust': async ({ id, accept }) => {
+      trust.answer(id, accept);
+      return {};
+    },
+    'extensions.picked': async ({ key, filePaths }) => {
+      picked.add(find(key).key, filePaths);
+      return {};
+    },
     'extensions.answerDialog': async ({ id, filePaths }) => {
       dialogs.answer(id, filePaths);
       return {};
@@ -109,7 +125,11 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
       broadcast('extensions.request', { kind: 'openExternal', key, url: checkExternalLink(url) });
       return {};
     },
-    'ddClient.showOpenDialog': ({ key, directory, multiple }) => dialogs.ask(find(key), directory, multiple),
+    'ddClient.showOpenDialog': async ({ key, directory, multiple }) => {
+      const answer = await dialogs.ask(find(key), directory, multiple);
+      picked.add(key, answer.filePaths);
+      return answer;
+    },
   };
 
   const streams: ExtensionStreams = {
@@ -125,7 +145,7 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
     'ddClient.exec': async (request, session) => {
       const extension = find(request.key);
       const { scope, command, args, cwd, env: extra } = request;
-      if (scope === 'docker') return dockerCli(paths.dockerSocket, command, args, { cwd, env: extra }, session.signal, session.send);
+      if (scope === 'docker') return dockerCli(paths.dockerSocket, command, args, { cwd, env: extra, picked: picked.of(extension.key) }, session.signal, session.send);
       if (scope === 'vm') return execInBackend(engine.docker(), engine.guest(), extension, command, args, session.signal, session.send, { cwd, env: extra });
       const folder = extensionFolder(dir, extension.key);
       const file = hostBinary(extension, folder, command);

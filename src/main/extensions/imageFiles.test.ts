@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pack, type Header } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { unpackTar } from './imageFiles';
+import { UnpackBudget, unpackTar } from './imageFiles';
 
 type Item = Partial<Header> & { name: string; data?: string };
 
@@ -47,15 +47,16 @@ describe('unpacking an archive of one image path', () => {
       { name: 'ui/assets/app.js', data: 'run()', mode: 0o4755 },
       { name: 'ui/assets/same.js', type: 'link', linkname: 'ui/assets/app.js' },
       { name: 'ui/home.html', type: 'symlink', linkname: 'index.html' },
-      { name: 'ui/assets/up.html', type: 'symlink', linkname: '../index.html' },
+      { name: 'ui/assets/up.html', type: 'symlink', linkname: './app.js' },
       { name: 'ui/dev', type: 'character-device' },
     ]);
     const result = await unpackTar(source, 'ui', into, 'test/ext:1');
-    expect(result).toEqual({ kind: 'directory', bytes: '<h1>hi</h1>'.length + 'run()'.length });
+    // The hard link is written as a copy, and counted as one.
+    expect(result).toEqual({ kind: 'directory', bytes: '<h1>hi</h1>'.length + 2 * 'run()'.length });
     expect(tree(into).sort()).toEqual(['assets/', 'assets/app.js', 'assets/same.js', 'assets/up.html', 'home.html', 'index.html']);
     expect(readFileSync(join(into, 'assets/same.js'), 'utf8')).toBe('run()');
     expect(readlinkSync(join(into, 'home.html'))).toBe('index.html');
-    expect(readFileSync(join(into, 'assets/up.html'), 'utf8')).toBe('<h1>hi</h1>');
+    expect(readFileSync(join(into, 'assets/up.html'), 'utf8')).toBe('run()');
     // No setuid, nothing for group or others.
     expect(statSync(join(into, 'assets/app.js')).mode & 0o7777).toBe(0o700);
     expect(statSync(join(into, 'index.html')).mode & 0o077).toBe(0);
@@ -80,6 +81,16 @@ describe('unpacking an archive of one image path', () => {
     ['an entry outside the top folder', [{ name: 'ui/', type: 'directory' }, { name: 'other/file', data: 'x' }]],
     ['an absolute symlink', [{ name: 'ui/', type: 'directory' }, { name: 'ui/passwd', type: 'symlink', linkname: '/etc/passwd' }]],
     ['a symlink that climbs out', [{ name: 'ui/', type: 'directory' }, { name: 'ui/a/up', type: 'symlink', linkname: '../../..' }]],
+    ['a symlink that climbs, even staying inside', [{ name: 'ui/', type: 'directory' }, { name: 'ui/a/index.html' }, { name: 'ui/a/b/up', type: 'symlink', linkname: '../index.html' }]],
+    [
+      'a chain of symlinks each inside on its face, resolving outside',
+      [
+        { name: 'ui/', type: 'directory' },
+        { name: 'ui/sub/a/b/', type: 'directory' },
+        { name: 'ui/sub/a/b/p', type: 'symlink', linkname: '../../..' },
+        { name: 'ui/esc', type: 'symlink', linkname: 'sub/a/b/p/../../..' },
+      ],
+    ],
     [
       'a write through a symlink',
       [
@@ -115,10 +126,50 @@ describe('unpacking an archive of one image path', () => {
     });
   }
 
+  it('names the symlink of a chain that climbs, and writes nothing it points at', async () => {
+    const parent = scratch();
+    const items: Item[] = [
+      { name: 'ui/', type: 'directory' },
+      { name: 'ui/sub/a/b/', type: 'directory' },
+      { name: 'ui/sub/a/b/p', type: 'symlink', linkname: '../../..' },
+      { name: 'ui/esc', type: 'symlink', linkname: 'sub/a/b/p/../../..' },
+    ];
+    await expect(unpackTar(await tar(items), 'ui', join(parent, 'ui'), 'test/ext:1')).rejects.toThrow(
+      'test/ext:1 holds a file Berth will not unpack: the symlink ui/sub/a/b/p points to ../../.., a path that climbs with "..".',
+    );
+    expect(existsSync(join(parent, 'ui', 'sub', 'a', 'b', 'p'))).toBe(false);
+  });
+
   it('refuses an archive larger than the limit', async () => {
     const parent = scratch();
     const items: Item[] = [{ name: 'ui/', type: 'directory' }, { name: 'ui/a', data: 'x'.repeat(600) }, { name: 'ui/b', data: 'x'.repeat(600) }];
-    await expect(unpackTar(await tar(items), 'ui', join(parent, 'ui'), 'test/ext:1', 1000)).rejects.toThrow(/more than/);
+    await expect(unpackTar(await tar(items), 'ui', join(parent, 'ui'), 'test/ext:1', new UnpackBudget(1000))).rejects.toThrow(/more than 1000 bytes/);
+  });
+
+  it('counts hard links as the copies they become: a small archive cannot write many times the limit', async () => {
+    const parent = scratch();
+    const links: Item[] = Array.from({ length: 20 }, (_, index) => ({ name: `ui/copy${index}`, type: 'link', linkname: 'ui/a' }));
+    const items: Item[] = [{ name: 'ui/', type: 'directory' }, { name: 'ui/a', data: 'x'.repeat(600) }, ...links];
+    await expect(unpackTar(await tar(items), 'ui', join(parent, 'ui'), 'test/ext:1', new UnpackBudget(2000))).rejects.toThrow(
+      /more than 2000 bytes, hard links counted as copies/,
+    );
+    expect(readdirSync(join(parent, 'ui')).length).toBeLessThanOrEqual(4);
+  });
+
+  it('holds one budget across every path of an install, bytes and entries', async () => {
+    const parent = scratch();
+    const budget = new UnpackBudget(1000, 5);
+    await unpackTar(await tar([{ name: 'a', data: 'x'.repeat(600) }]), 'a', join(parent, 'a'), 'test/ext:1', budget);
+    await expect(unpackTar(await tar([{ name: 'b', data: 'x'.repeat(600) }]), 'b', join(parent, 'b'), 'test/ext:1', budget)).rejects.toThrow(/more than 1000 bytes/);
+    const many: Item[] = [{ name: 'ui/', type: 'directory' }, ...Array.from({ length: 6 }, (_, index) => ({ name: `ui/f${index}`, data: '' }))];
+    await expect(unpackTar(await tar(many), 'ui', join(parent, 'ui'), 'test/ext:1', new UnpackBudget(1000, 5))).rejects.toThrow(/more than 5 files, folders and links/);
+  });
+
+  it('refuses one path larger than its own limit', async () => {
+    const parent = scratch();
+    await expect(unpackTar(await tar([{ name: 'metadata.json', data: 'x'.repeat(600) }]), 'metadata.json', join(parent, 'm'), 'test/ext:1', new UnpackBudget(), 500)).rejects.toThrow(
+      /metadata\.json is larger than 500 bytes/,
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
-import { copyFile, lstat, mkdir, open, rm, symlink, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, realpath, rm, symlink, unlink } from 'node:fs/promises';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract } from 'tar-stream';
@@ -9,6 +9,8 @@ import { refusal } from '../engine/client';
 
 /** Everything one extension may unpack, together: far above any real extension, far below a full disk. */
 export const UNPACK_LIMIT = 2 * 1024 * 1024 * 1024;
+/** Entries (files, folders, links) one extension may unpack, together: a built UI has a few thousand. */
+export const ENTRY_LIMIT = 50_000;
 /** A single file read whole (metadata.json, the icon, a compose file) is refused well before it could fill the disk. */
 export const SINGLE_FILE_LIMIT = 64 * 1024 * 1024;
 /** Symlinks followed to reach one path of the image. */
@@ -42,16 +44,61 @@ async function checkParents(root: string, target: string, image: string): Promis
   }
 }
 
+/**
+ * What one install may write, over every path it unpacks: bytes (a hard link's copy counts as much as its
+ * source) and entries. One budget per install, so many small archives cannot add up past it either.
+ */
+export class UnpackBudget {
+  private bytes = 0;
+  private entries = 0;
+
+  constructor(
+    private readonly bytesLimit = UNPACK_LIMIT,
+    private readonly entriesLimit = ENTRY_LIMIT,
+  ) {}
+
+  /** Counts one entry of `size` bytes, refusing the image once either limit is passed. */
+  charge(image: string, size: number): void {
+    this.bytes += size;
+    this.entries += 1;
+    if (this.bytes > this.bytesLimit) throw unsafe(image, `its files add up to more than ${megabytes(this.bytesLimit)}, hard links counted as copies`);
+    if (this.entries > this.entriesLimit) throw unsafe(image, `it holds more than ${this.entriesLimit} files, folders and links`);
+  }
+}
+
+const megabytes = (bytes: number): string => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${bytes} bytes`);
+
+/**
+ * A symlink's target as Berth writes it: relative, and without a `..` component. Links that only ever go
+ * down cannot lead out of the folder however they chain (`a/p -> ../..` beside `b -> a/p/../..` each look
+ * inside, yet resolve outside), so climbing is refused outright.
+ */
+function checkLinkTarget(name: string, link: string, image: string): void {
+  if (posix.isAbsolute(link)) throw unsafe(image, `the symlink ${name} points outside its folder (to ${link})`);
+  if (link.split('/').includes('..')) throw unsafe(image, `the symlink ${name} points to ${link}, a path that climbs with ".."`);
+}
+
+/** Refuses any link written under `root` whose real resolution leaves it (belt and braces for checkLinkTarget). */
+async function checkResolved(root: string, links: string[], image: string): Promise<void> {
+  if (!links.length) return;
+  const real = await realpath(root);
+  for (const link of links) {
+    const resolved = await realpath(link).catch(() => null);
+    if (resolved !== null && !inside(real, resolved)) throw unsafe(image, `the symlink ${relative(root, link)} resolves outside its folder`);
+  }
+}
+
 /** What an archive of one path held, when that path is not a folder or file to unpack but a link to follow. */
 export type Unpacked = { kind: 'file' | 'directory'; bytes: number } | { kind: 'symlink'; target: string };
 
 /**
  * Unpacks a tar whose top entry is `top` (as the engine archives one path) so that `top` becomes `into`:
  * its files, folders and symlinks. Refuses entries that would land outside `into`, symlinks that point
- * outside it, and writes through a symlink; skips devices and FIFOs. When `top` itself is a symlink,
+ * outside it or climb, writes through a symlink, and more than `budget` allows (or, for this path alone,
+ * `fileLimit` bytes); skips devices and FIFOs. When `top` itself is a symlink,
  * nothing is written and its target is returned for the caller to follow.
  */
-export async function unpackTar(source: Readable, top: string, into: string, image: string, limit = UNPACK_LIMIT): Promise<Unpacked> {
+export async function unpackTar(source: Readable, top: string, into: string, image: string, budget = new UnpackBudget(), fileLimit = Infinity): Promise<Unpacked> {
   const root = resolve(into);
   const tar = extract();
   source.on('error', (error) => tar.destroy(error));
@@ -62,6 +109,12 @@ export async function unpackTar(source: Readable, top: string, into: string, ima
   source.on('end', () => tar.end(undefined));
   let result: Unpacked | null = null;
   let bytes = 0;
+  const links: string[] = [];
+  const count = (size: number): void => {
+    bytes += size;
+    if (bytes > fileLimit) throw unsafe(image, `${top} is larger than ${megabytes(fileLimit)}`);
+    budget.charge(image, size);
+  };
   const drain = async (entry: AsyncIterable<unknown>): Promise<void> => {
     for await (const _ of entry);
   };
@@ -78,6 +131,7 @@ export async function unpackTar(source: Readable, top: string, into: string, ima
         continue;
       }
       if (rest !== '') await checkParents(root, target, image);
+      if (header.type !== 'symlink' && header.type !== 'link') count(header.type === 'file' || header.type === 'contiguous-file' ? (header.size ?? 0) : 0);
       const existing = await lstat(target).catch(() => null);
       switch (header.type) {
         case 'directory':
@@ -87,8 +141,6 @@ export async function unpackTar(source: Readable, top: string, into: string, ima
           break;
         case 'file':
         case 'contiguous-file': {
-          bytes += header.size ?? 0;
-          if (bytes > limit) throw unsafe(image, `its files add up to more than ${Math.round(limit / 1024 / 1024)} MB`);
           if (existing?.isDirectory()) throw unsafe(image, `${header.name} is both a folder and a file`);
           if (existing) await unlink(target);
           await mkdir(dirname(target), { recursive: true, mode: 0o700 });
@@ -102,24 +154,29 @@ export async function unpackTar(source: Readable, top: string, into: string, ima
           break;
         }
         case 'symlink': {
-          const link = header.linkname;
-          if (posix.isAbsolute(link) || !inside(root, resolve(dirname(target), link))) throw unsafe(image, `the symlink ${header.name} points outside its folder (to ${link})`);
+          const linkname = header.linkname;
+          checkLinkTarget(header.name, linkname, image);
+          count(0);
           if (existing?.isDirectory()) throw unsafe(image, `${header.name} is both a folder and a symlink`);
           if (existing) await unlink(target);
           await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-          await symlink(link, target);
+          await symlink(linkname, target);
+          links.push(target);
           await drain(entry);
           break;
         }
         case 'link': {
-          // A hard link names another entry of the same archive; a copy keeps the folder free of shared inodes.
+          // A hard link names another entry of the same archive, already written: linked again here, it costs no
+          // space, but counts as a copy so that a small archive cannot pass for a small extension.
           const from = below(header.linkname, top);
           const source = from === null ? null : resolve(root, from);
           if (source === null || !inside(root, source)) throw unsafe(image, `the hard link ${header.name} points outside its folder`);
           await checkParents(root, source, image);
-          if (!(await lstat(source).catch(() => null))?.isFile()) throw unsafe(image, `the hard link ${header.name} names no file unpacked before it`);
+          const linked = await lstat(source).catch(() => null);
+          if (!linked?.isFile()) throw unsafe(image, `the hard link ${header.name} names no file unpacked before it`);
+          count(linked.size);
           if (existing) await unlink(target);
-          await copyFile(source, target);
+          await link(source, target);
           await drain(entry);
           break;
         }
@@ -128,6 +185,7 @@ export async function unpackTar(source: Readable, top: string, into: string, ima
       }
       if (rest === '') result = { kind: header.type === 'directory' ? 'directory' : 'file', bytes };
     }
+    await checkResolved(root, links, image);
   } catch (error) {
     if (error instanceof BerthError) throw error;
     throw new BerthError('ExtensionUnpackFailed', `Could not unpack ${top} of ${image}: ${(error as Error).message}`, 'Try again; if it keeps failing, the daemon log has the details.');
@@ -144,6 +202,9 @@ export async function unpackTar(source: Readable, top: string, into: string, ima
  * archives any path of it on request. close() removes the container.
  */
 export class ImageFiles {
+  /** One budget for everything read from this image: one install. */
+  private readonly budget = new UnpackBudget();
+
   private constructor(
     private readonly container: Docker.Container,
     private readonly image: string,
@@ -180,14 +241,14 @@ export class ImageFiles {
 
   /**
    * Unpacks the file or folder at `path` in the image so that it becomes `into` (symlinks in the image
-   * followed). Resolves with what it was, or null when the image has no such path.
+   * followed), at most `fileLimit` bytes of it. Resolves with what it was, or null when the image has no such path.
    */
-  async copy(path: string, into: string, limit = UNPACK_LIMIT): Promise<'file' | 'directory' | null> {
+  async copy(path: string, into: string, fileLimit = Infinity): Promise<'file' | 'directory' | null> {
     let at = posix.normalize(path);
     for (let hop = 0; hop <= MAX_HOPS; hop += 1) {
       const stream = await this.archive(at);
       if (!stream) return null;
-      const unpacked = await unpackTar(stream as Readable, posix.basename(at), into, this.image, limit);
+      const unpacked = await unpackTar(stream as Readable, posix.basename(at), into, this.image, this.budget, fileLimit);
       if (unpacked.kind !== 'symlink') return unpacked.kind;
       at = posix.resolve(posix.dirname(at), unpacked.target);
     }

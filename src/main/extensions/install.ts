@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join, posix } from 'node:path';
 import { BerthError } from '../api/errors';
-import type { Extension, InstallProgress } from '../api/extensions';
+import type { Extension, InstallProgress, Permission } from '../api/extensions';
 import type { TransferProgress } from '../api/images';
 import { refusal } from '../engine/client';
 import { pullImage, type TransferAuth } from '../engine/images/transfer';
@@ -14,6 +14,7 @@ import { extensionFolder, findInstalled, RECORD, writeRecord } from './installed
 import { extensionKey, repositoryOf, versionOf } from './key';
 import { checkPlatform, readLabels } from './labels';
 import { backendSocket, hostBinaryPaths, inImage, parseMetadata, type Metadata } from './metadata';
+import { permissionsOf, type AskTrust } from './trust';
 
 /** Starts and removes extension backends (compose projects in the VM); called only for extensions with a `vm`. */
 export interface Backends {
@@ -27,6 +28,8 @@ export interface InstallContext {
   backends: Backends;
   /** Whether Berth may reach out to the network: an extension's label icon is fetched only in normal mode. */
   network: NetworkMode;
+  /** Shows what the unpacked extension may do and waits for the user to accept it (the trust decision). */
+  askTrust: AskTrust;
   log(line: string): void;
 }
 
@@ -36,6 +39,7 @@ const STEPS = {
   pull: 'Pull the image',
   check: 'Check labels and metadata',
   extract: 'Unpack the extension',
+  trust: 'Accept what it may do',
   backend: 'Start the backend',
 } as const;
 type Step = keyof typeof STEPS;
@@ -226,6 +230,29 @@ async function stage(ctx: InstallContext, image: string, signal: AbortSignal, se
   }
 }
 
+/** What the extension unpacked in `folder` may do. */
+async function permissionsIn(record: Extension, folder: string): Promise<Permission[]> {
+  const compose = record.vm ? await readFile(join(folder, 'vm', 'compose.yaml'), 'utf8').catch(() => null) : null;
+  return permissionsOf(record, compose);
+}
+
+/**
+ * The trust decision, before anything is installed: the user accepts what the staged extension may do, or
+ * nothing more happens. An update asks only when the new version may do more than `before` (the old one's).
+ */
+async function confirmTrust(ctx: InstallContext, record: Extension, staged: string, before: Permission[] | null, signal: AbortSignal, send: SendProgress): Promise<void> {
+  const permissions = await permissionsIn(record, staged);
+  const added = before === null ? permissions : permissions.filter((permission) => !before.some((old) => old.text === permission.text));
+  if (!added.length) return;
+  const label = STEPS.trust;
+  try {
+    await ctx.askTrust({ title: record.title, image: record.image, permissions: added }, signal, (question) => send({ step: 'trust', label, state: 'running', pull: null, trust: question }));
+  } catch (error) {
+    throw signal.aborted ? cancelled() : error;
+  }
+  send({ step: 'trust', label, state: 'done', pull: null });
+}
+
 async function startBackend(ctx: InstallContext, record: Extension, folder: string, send: SendProgress): Promise<void> {
   if (record.vm) await step(send, 'backend', () => ctx.backends.start(record, folder));
 }
@@ -241,6 +268,7 @@ export async function installExtension(ctx: InstallContext, image: string, signa
     }
     const { folder: staged, record } = await stage(ctx, image, signal, send, auth);
     try {
+      await confirmTrust(ctx, record, staged, null, signal, send);
       // A folder without a record is what a crash during an earlier install left.
       await removeFolder(folder);
       await rename(staged, folder);
@@ -280,6 +308,12 @@ export async function updateExtension(ctx: InstallContext, key: string, image: s
     const { folder: staged, record } = await stage(ctx, wanted, signal, send, auth);
     const folder = extensionFolder(ctx.extensionsDir, old.key);
     const retired = join(ctx.extensionsDir, `.old-${old.key}-${Date.now()}`);
+    try {
+      await confirmTrust(ctx, record, staged, await permissionsIn(old, folder), signal, send);
+    } catch (error) {
+      await removeFolder(staged);
+      throw error;
+    }
     try {
       if (old.vm) await ctx.backends.remove(old, { keepVolumes: true });
       await rename(folder, retired);

@@ -1,9 +1,10 @@
+import type { Readable } from 'node:stream';
 import { BerthError } from '../api/errors';
 import type { SshLink } from './link';
 
 export interface GuestCommandOptions {
-  /** Written to the command's stdin, which is then closed. */
-  input?: string | Buffer;
+  /** Written to the command's stdin, which is then closed; a stream is sent as it is read. */
+  input?: string | Buffer | Readable;
   timeoutMs?: number;
   /** What to tell the user when the command fails. */
   hint: string;
@@ -49,7 +50,15 @@ export async function runInGuest(link: SshLink, command: string, options: GuestC
           reject(new BerthError('GuestCommandFailed', `\`${command}\` ${how} in the VM${said ? `: ${said}` : '.'}`, options.hint));
         }
       });
-      channel.end(options.input);
+      const { input } = options;
+      if (typeof input === 'object' && !Buffer.isBuffer(input)) {
+        input.once('error', (failure: Error) => {
+          clearTimeout(timer);
+          channel.close();
+          reject(new BerthError('GuestCommandFailed', `Berth could not send \`${command}\` its input: ${failure.message}`, options.hint));
+        });
+        input.pipe(channel);
+      } else channel.end(input);
     });
   });
 }

@@ -1,5 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { readFileInside } from './fileInside';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -49,7 +49,6 @@ export async function readAsset(root: string, pathname: string): Promise<{ body:
   const relative = pathname === '/' ? 'index.html' : normalize(pathname).replace(/^[/\\]+/, '');
   const file = join(root, relative);
   if (!file.startsWith(root + sep)) return null;
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) return null;
-  return { body: await readFile(file), type: TYPES[extname(file)] ?? 'application/octet-stream' };
+  const body = await readFileInside(root, file);
+  return body && { body, type: TYPES[extname(file)] ?? 'application/octet-stream' };
 }

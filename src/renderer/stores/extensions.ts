@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { StreamHandle, StreamListener } from '../../main/api/client';
 import { toWire, type WireError } from '../../main/api/errors';
-import type { CatalogEntry, Extension, InstallProgress } from '../../main/api/extensions';
+import type { CatalogEntry, Extension, InstallProgress, TrustQuestion } from '../../main/api/extensions';
 import type { TransferProgress } from '../../main/api/images';
 import { parseReference, repositoryOf } from '../../main/api/reference';
 import { invoke, stream } from '../bridge';
@@ -22,6 +22,8 @@ export interface Job {
   steps: InstallProgress[];
   /** The pull's latest progress, kept after the pull step ends so its bar stays full. */
   pull: TransferProgress | null;
+  /** What the extension may do, while the job waits for the user to accept it. */
+  trust: TrustQuestion | null;
   error: WireError | null;
 }
 
@@ -91,19 +93,21 @@ export const useExtensionsStore = defineStore('extensions', () => {
     const already = running(image, key);
     if (already) return already.id;
     const id = nextId++;
-    jobs.value.unshift({ id, action, image, key, state: 'running', steps: [], pull: null, error: null });
+    jobs.value.unshift({ id, action, image, key, state: 'running', steps: [], pull: null, trust: null, error: null });
     const handle = open({
       chunk(progress) {
         const current = job(id);
         if (!current) return;
         current.steps = mergeStep(current.steps, progress);
         if (progress.pull) current.pull = progress.pull;
+        current.trust = progress.trust ?? null;
       },
       end(error) {
         handles.delete(id);
         const current = job(id);
         if (!current) return;
         current.state = error ? 'failed' : 'done';
+        current.trust = null;
         current.error = error ? toWire(error) : null;
       },
     });
@@ -119,6 +123,19 @@ export const useExtensionsStore = defineStore('extensions', () => {
     const reference = image?.trim() || find(key)?.image || key;
     const request = image?.trim() ? { key, image: image.trim() } : { key };
     return begin('update', reference, key, (listener) => stream('extensions.update', request, listener));
+  }
+
+  /** The user's trust decision for a job waiting on one: accepted, the install goes on; declined, nothing is installed. */
+  async function answerTrust(id: number, accept: boolean): Promise<void> {
+    const current = job(id);
+    const question = current?.trust;
+    if (!current || !question) return;
+    current.trust = null;
+    try {
+      await invoke('extensions.answerTrust', { id: question.id, accept });
+    } catch (error) {
+      current.error = toWire(error);
+    }
   }
 
   /** Forgets an ended job; a running one stays, since its extension would be left half changed. */
@@ -163,6 +180,7 @@ export const useExtensionsStore = defineStore('extensions', () => {
     install,
     update,
     dismissJob,
+    answerTrust,
     remove,
     dismiss,
   };
