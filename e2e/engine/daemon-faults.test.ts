@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { berth, berthInBackground, docker, importBusybox, newInstance, status, type Run } from '../support/berth';
 import { sharedInstance } from '../support/shared';
+import { connectDaemon } from '../../src/main/daemon/connect';
+import { homePaths } from '../../src/main/home';
 
 const pidIn = (instance: { home: string }, file: string): number => Number(readFileSync(join(instance.home, 'run', file), 'utf8').trim());
 
@@ -20,6 +22,20 @@ async function gone(pid: number): Promise<void> {
       { timeout: 10_000, interval: 50 },
     )
     .toBe(true);
+}
+
+beforeAll(async () => {
+  const imported = await importBusybox(sharedInstance(), 'busybox:offline');
+  if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
+});
+
+/** Seconds the shared guest's clock lies outside the host's times around reading it; 0 within them (to the second). */
+async function guestClockOff(): Promise<number> {
+  const before = Date.now() / 1000;
+  const said = await docker(sharedInstance(), ['run', '--rm', 'busybox:offline', 'date', '+%s']);
+  const after = Date.now() / 1000;
+  const guest = Number(said.stdout.trim());
+  return guest < before - 1 ? before - guest : guest > after + 1 ? guest - after : 0;
 }
 
 describe('one daemon per home', () => {
@@ -47,7 +63,6 @@ describe('a daemon that dies while the VM runs', () => {
   const instance = sharedInstance();
 
   it('is replaced by one that takes the VM over: containers run on, same process, same uptime', async () => {
-    expect((await importBusybox(instance, 'busybox:offline')).code).toBe(0);
     const started = await docker(instance, ['run', '-d', '--name', 'outlives-its-daemon', 'busybox:offline', 'sleep', '3600']);
     expect(started.code, started.stderr).toBe(0);
     const id = started.stdout.trim();
@@ -75,6 +90,11 @@ describe('a daemon that dies while the VM runs', () => {
     expect(removed.code, removed.stderr).toBe(0);
   });
 
+});
+
+describe('a guest that stops answering, or falls behind the host', () => {
+  const instance = sharedInstance();
+
   it('says "not responding" while the VM is frozen, recovers by itself, and sets the guest clock from the host', async () => {
     // The guest's clock put an hour behind, as a sleep of the host leaves it (time is not namespaced:
     // a privileged container sets the VM's).
@@ -90,13 +110,20 @@ describe('a daemon that dies while the VM runs', () => {
       process.kill(qemu, 'SIGCONT');
     }
     await expect.poll(async () => (await status(instance)).state, { timeout: 40_000, interval: 500 }).toBe('running');
-    const guestClockOff = async (): Promise<number> => {
-      const before = Date.now() / 1000;
-      const said = await docker(instance, ['run', '--rm', 'busybox:offline', 'date', '+%s']);
-      const after = Date.now() / 1000;
-      const guest = Number(said.stdout.trim());
-      return guest < before - 1 ? before - guest : guest > after + 1 ? guest - after : 0;
-    };
+    await expect.poll(guestClockOff, { timeout: 30_000, interval: 1_000 }).toBe(0);
+  });
+
+  it('sets the guest clock from the host when the desktop app says the host resumed from sleep', async () => {
+    const behind = await docker(instance, ['run', '--rm', '--privileged', 'busybox:offline', 'date', '-s', `@${Math.round(Date.now() / 1000) - 3600}`]);
+    expect(behind.code, behind.stderr).toBe(0);
+    expect(await guestClockOff()).toBeGreaterThan(3000);
+    const connection = await connectDaemon(homePaths(instance.home), false);
+    expect(connection).not.toBeNull();
+    try {
+      await connection!.client.invoke('engine.hostResumed', {});
+    } finally {
+      connection!.close();
+    }
     await expect.poll(guestClockOff, { timeout: 30_000, interval: 1_000 }).toBe(0);
   });
 });

@@ -25,6 +25,7 @@ const handlers: Handlers = {
   },
   'engine.stop': async () => ({ ...status, state: 'bogus' }) as never,
   'engine.restart': async () => status,
+  'engine.hostResumed': async () => ({}),
   'containers.list': async () => ({ containers: [] }),
   'containers.act': async ({ ids }) => ({ results: ids.map((id) => ({ id, error: null })) }),
   'containers.run': async ({ name }) => ({ id: 'c1', name: name ?? 'generated' }),

@@ -56,5 +56,7 @@ export const engine = {
   'engine.start': call(Empty, EngineStatus),
   'engine.stop': call(Empty, EngineStatus),
   'engine.restart': call(Empty, EngineStatus),
+  /** The host woke from sleep (the desktop app hears it from the OS): the guest's clock is set again. */
+  'engine.hostResumed': call(Empty, Empty),
   'engine.changed': event(EngineStatus),
 };

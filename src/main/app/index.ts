@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, protocol, session, shell, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, ipcMain, powerMonitor, protocol, session, shell, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { homePaths } from '../home';
 import { DaemonLink } from '../daemon/link';
@@ -137,5 +137,7 @@ export function runApp(): void {
     serveRenderer();
     createWindow();
     void startEngineOnLaunch(link);
+    // After a sleep the guest's clock is behind by its length; the daemon also notices the jump itself, later.
+    powerMonitor.on('resume', () => void link.invoke('engine.hostResumed', {}).catch(() => undefined));
   });
 }

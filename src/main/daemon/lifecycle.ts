@@ -260,6 +260,11 @@ export class EngineLifecycle extends EventEmitter<{
     }
   }
 
+  /** The host woke from sleep: while the engine runs, the guest's clock (behind by the sleep) is set from the host's. */
+  hostResumed(): void {
+    this.watching?.guest.setClock('the host resumed from sleep');
+  }
+
   /** Whether the engine is up, answering or not: calls then wait for it, and time out. */
   private get up(): boolean {
     return this.state === 'running' || this.state === 'not-responding';

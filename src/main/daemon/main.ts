@@ -77,6 +77,10 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     'engine.start': () => lifecycle.start(),
     'engine.stop': () => lifecycle.stop(),
     'engine.restart': () => lifecycle.restart(),
+    'engine.hostResumed': async () => {
+      lifecycle.hostResumed();
+      return {};
+    },
     'containers.list': answered(async () => ({ containers: await lifecycle.containers() })),
     'containers.act': async ({ ids, action }) => ({ results: await actOnContainers(lifecycle.docker(), ids, action) }),
     'containers.run': (request) => runContainer(lifecycle.docker(), request),
