@@ -6,13 +6,13 @@ import type { ImageSummary } from '../api/images';
 import type { VolumeSummary } from '../api/volumes';
 import type { EngineState, EngineStatus, StartStep } from '../api/engine';
 import { BerthError, toWire, type WireError } from '../api/errors';
-import { RegistrySettings, type ApplyProgress } from '../api/registry';
+import type { ApplyProgress, RegistrySettings } from '../api/registry';
 import { engineNotRunning, engineVersions } from '../engine/client';
 import { listContainers } from '../engine/containers';
 import { CONTEXT_NAME } from '../engine/context';
 import type { HomePaths } from '../home';
-import { applyStep, checkRegistrySettings, checkRegistrySize, dockerCertsDir, effectiveRegistrySettings } from '../registry/guestSettings';
-import { loadSettings, effectiveNetwork, saveSettings } from '../settings/store';
+import { applyRegistrySettings } from '../registry/applySettings';
+import { loadSettings, effectiveNetwork } from '../settings/store';
 import type { Exit } from '../vm/machine';
 import type { SshLink } from '../tunnel/link';
 import { adoptable, forgetMachine, recordMachine, type MachineRecord } from '../vm/leftover';
@@ -58,6 +58,8 @@ export class EngineLifecycle extends EventEmitter<{
   private abortStart: AbortController | null = null;
   /** What follows the running engine: its events, published ports, registries and the guest itself. */
   private watching: Following | null = null;
+  /** Settles once the teardown after QEMU's unexpected end is done. */
+  private lost: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly paths: HomePaths,
@@ -133,8 +135,14 @@ export class EngineLifecycle extends EventEmitter<{
   }
 
   async start(): Promise<EngineStatus> {
-    // Up, answering or not: a start has nothing to do (a guest that does not answer gets a restart).
-    if (this.up) return this.status();
+    if (this.up) {
+      // Up, answering or not: a start has nothing to do (a guest that does not answer gets a restart)...
+      const machine = this.started?.machine;
+      if (machine?.running) return this.status();
+      // ...unless QEMU has ended and the lifecycle has not heard yet: it hears it out, then starts anew.
+      await machine?.exited;
+      await this.lost;
+    }
     if (this.starting && this.adopting) return this.starting;
     if (this.state === 'starting') {
       throw new BerthError(
@@ -311,19 +319,9 @@ export class EngineLifecycle extends EventEmitter<{
     return loadSettings(this.paths.settings).registries;
   }
 
-  /**
-   * Saves the registry settings and, while the engine runs, writes them into the VM; dockerd restarts when its
-   * insecure registries change. While the engine is stopped they are only saved: the next start brings them.
-   */
-  async applyRegistrySettings(settings: RegistrySettings, progress: (update: ApplyProgress) => void): Promise<void> {
-    const wanted = RegistrySettings.parse(settings);
-    checkRegistrySettings(wanted, 'Correct that entry and apply again.');
-    checkRegistrySize(effectiveRegistrySettings(wanted, this.env), `Remove certificates, here or from ${dockerCertsDir(this.env)}, and apply again.`);
-    if (this.state === 'starting') {
-      throw new BerthError('AlreadyStarting', 'Berth is starting the engine.', 'Apply the settings again once the engine runs.');
-    }
-    await applyStep('save', progress, () => saveSettings(this.paths.settings, { ...loadSettings(this.paths.settings), registries: wanted }));
-    if (this.state === 'running' && this.watching) await this.watching.registries.apply(wanted, progress);
+  applyRegistrySettings(settings: RegistrySettings, progress: (update: ApplyProgress) => void): Promise<void> {
+    const running = this.state === 'running' ? (this.watching?.registries ?? null) : null;
+    return applyRegistrySettings(settings, { settingsFile: this.paths.settings, env: this.env, starting: this.state === 'starting', running }, progress);
   }
 
   private onMachineExit(base: StartBase, exit: Exit): void {
@@ -335,7 +333,7 @@ export class EngineLifecycle extends EventEmitter<{
       message: `The VM stopped unexpectedly (QEMU ${how}).`,
       hint: `Read ${this.paths.consoleLog}, then start Berth again.`,
     };
-    void this.teardown().then(() => this.move('error'));
+    this.lost = this.teardown().then(() => void this.move('error'));
   }
 
   private async teardown(): Promise<void> {

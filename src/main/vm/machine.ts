@@ -18,6 +18,8 @@ export interface Exit {
 /** How a Machine watches and signals its QEMU: a child it launched, or one an earlier daemon left running. */
 interface QemuProcess {
   readonly pid: number | undefined;
+  /** Asked now, not when `exited` next hears: a QEMU watched by its pid is polled only now and then. */
+  alive(): boolean;
   kill(): void;
   readonly exited: Promise<Exit>;
 }
@@ -41,7 +43,7 @@ export class Machine {
   }
 
   get running(): boolean {
-    return this.exit === null;
+    return this.exit === null && this.qemu.alive();
   }
 
   get pid(): number | undefined {
@@ -62,7 +64,8 @@ export class Machine {
         resolve({ code, signal, stderr: stderr.trim() });
       }),
     );
-    const machine = new Machine(accelerator, { pid: child.pid, kill: () => child.kill('SIGKILL'), exited }, spec.qmpSocket);
+    const alive = (): boolean => child.exitCode === null && child.signalCode === null;
+    const machine = new Machine(accelerator, { pid: child.pid, alive, kill: () => child.kill('SIGKILL'), exited }, spec.qmpSocket);
     machine.input = child;
     child.stdout?.on('data', (chunk: Buffer) => {
       consoleLog.write(chunk);
@@ -84,7 +87,7 @@ export class Machine {
         resolve({ code: null, signal: null, stderr: '' });
       }, 1_000);
     });
-    return new Machine(accelerator, { pid, kill: () => process.kill(pid, 'SIGKILL'), exited }, qmpSocket, true);
+    return new Machine(accelerator, { pid, alive: () => isAlive(pid), kill: () => process.kill(pid, 'SIGKILL'), exited }, qmpSocket, true);
   }
 
   /**
