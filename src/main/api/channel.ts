@@ -7,7 +7,7 @@ export interface Call<Req extends z.ZodType, Rep extends z.ZodType> {
   reply: Rep;
 }
 
-/** Something the backend tells every client without being asked. */
+/** Something the daemon tells every client without being asked. */
 export interface Event<Payload extends z.ZodType> {
   kind: 'event';
   payload: Payload;
@@ -25,7 +25,7 @@ export const event = <Payload extends z.ZodType>(payload: Payload): Event<Payloa
 export const WireErrorShape = z.object({ name: z.string(), message: z.string(), hint: z.string() });
 
 /**
- * A long answer the UI opens and may cancel: the backend sends chunks until it ends, with an error or
+ * A long answer the UI opens and may cancel: the daemon sends chunks until it ends, with an error or
  * without. A stream with an `input` schema also takes chunks from the UI (a terminal's keystrokes).
  */
 export interface Stream<Req extends z.ZodType, Chunk extends z.ZodType, Input extends z.ZodType | null = null> {

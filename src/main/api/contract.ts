@@ -48,7 +48,7 @@ export type Frame =
   | { type: 'reply'; id: number; result: unknown }
   | { type: 'reply'; id: number; error: { name: string; message: string; hint: string } }
   | { type: 'event'; channel: string; payload: unknown }
-  // A stream: the client opens it and may send input or cancel; the backend sends chunks, then one end.
+  // A stream: the client opens it and may send input or cancel; the daemon sends chunks, then one end.
   | { type: 'open'; id: number; channel: string; request: unknown }
   | { type: 'input'; id: number; payload: unknown }
   | { type: 'cancel'; id: number }

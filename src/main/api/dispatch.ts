@@ -17,7 +17,7 @@ export async function dispatch(handlers: Handlers, frame: unknown): Promise<Fram
     const handler = handlers[channel] as (req: unknown) => Promise<unknown>;
     const reply = def.reply.safeParse(await handler(def.request.parse(request ?? {})));
     if (!reply.success) {
-      throw new BerthError('InvalidReply', `The backend's reply on ${channel} broke the contract: ${reply.error.message}`, 'This is a bug in Berth; the daemon log has the details.');
+      throw new BerthError('InvalidReply', `The daemon's reply on ${channel} broke the contract: ${reply.error.message}`, 'This is a bug in Berth; the daemon log has the details.');
     }
     return { type: 'reply', id, result: reply.data };
   } catch (error) {

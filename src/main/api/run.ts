@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { VolumeName } from './volumes';
 
 /**
- * The fields of "run a container", one rule each. The backend checks a request with these schemas and the
+ * The fields of "run a container", one rule each. The daemon checks a request with these schemas and the
  * form checks each field with the very same ones, so both say the same thing about the same mistake.
  */
 

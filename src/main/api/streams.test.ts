@@ -4,7 +4,7 @@ import type { Frame } from './contract';
 import { StreamSessions, type StreamHandlers } from './streams';
 import type { BerthError } from './errors';
 
-/** A client and the backend's sessions wired back to back, as the control socket joins them; only the streams a test opens need handlers. */
+/** A client and the daemon's sessions wired back to back, as the control socket joins them; only the streams a test opens need handlers. */
 function pair(handlers: Partial<StreamHandlers>) {
   const toBackend: Frame[] = [];
   let sessions: StreamSessions;

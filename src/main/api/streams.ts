@@ -30,10 +30,10 @@ interface Open {
 const EARLY_INPUT_MAX = 1000;
 
 const brokenChunk = (channel: string, detail: string): BerthError =>
-  new BerthError('InvalidReply', `The backend's data on ${channel} broke the contract: ${detail}`, 'This is a bug in Berth; the daemon log has the details.');
+  new BerthError('InvalidReply', `The daemon's data on ${channel} broke the contract: ${detail}`, 'This is a bug in Berth; the daemon log has the details.');
 
 /**
- * The streams one client has open, on the backend's side: every chunk and input is checked against the
+ * The streams one client has open, on the daemon's side: every chunk and input is checked against the
  * contract, and a client that goes away takes its streams with it.
  */
 export class StreamSessions {
@@ -111,7 +111,7 @@ export class StreamSessions {
     if (!checked.success) return this.end(id, checked.error);
     if (!entry.inputs.length) {
       if (entry.early.length >= EARLY_INPUT_MAX) {
-        return this.end(id, new BerthError('InputNotRead', `The backend did not read the input of ${entry.channel}.`, 'This is a bug in Berth; the daemon log has the details.'));
+        return this.end(id, new BerthError('InputNotRead', `The daemon did not read the input of ${entry.channel}.`, 'This is a bug in Berth; the daemon log has the details.'));
       }
       entry.early.push(checked.data);
     }

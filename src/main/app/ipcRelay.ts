@@ -18,7 +18,7 @@ export interface IpcNames {
 type Sender = IpcMainEvent | IpcMainInvokeEvent;
 
 /** Replies cross IPC as values, not thrown errors: Electron would keep only an error's message. */
-const forbidden = { error: { name: 'Forbidden', message: 'This page may not call the backend.', hint: 'Reload the window.' } };
+const forbidden = { error: { name: 'Forbidden', message: 'This page may not call the daemon.', hint: 'Reload the window.' } };
 
 /**
  * Carries a kind of page's calls and streams to the daemon. `admitFor` decides, from the sender alone, what that

@@ -26,7 +26,7 @@ function fakeEngine() {
 const settle = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /**
- * A fake engine followed the way the backend wires it (EngineEvents into a ContainerWatch). `seen`
+ * A fake engine followed the way the daemon wires it (EngineEvents into a ContainerWatch). `seen`
  * collects each change as [id, state], the state null once the container is gone.
  */
 async function watched(burstMs: number) {
