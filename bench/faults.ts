@@ -78,22 +78,22 @@ async function measure(): Promise<FaultRow[]> {
       const ssh = await sshKills(instance, ROUNDS.ssh);
       const worst = Math.max(...ssh.recoveries);
       rows.push(row('SSH link killed while docker events streams: back in p50 / max', `${ms(median(ssh.recoveries))} / ${ms(worst)}`, ROUNDS.ssh, 'max <= 5 s', worst <= 5_000));
-      rows.push(row('  requests failing twice for a client that retries once', `${ssh.clientErrors} of ${ssh.requests}`, ssh.requests, '0', ssh.clientErrors === 0));
-      rows.push(row('  docker events streams the kills ended (the CLI then exits)', String(ssh.streamsEnded), ROUNDS.ssh));
+      rows.push(row('SSH link killed: requests failing twice for a client that retries once', `${ssh.clientErrors} of ${ssh.requests}`, ssh.requests, '0', ssh.clientErrors === 0));
+      rows.push(row('SSH link killed: docker events streams ended (the CLI then exits)', String(ssh.streamsEnded), ROUNDS.ssh));
 
       const daemons = await daemonKills(instance, ROUNDS.daemon);
       rows.push(row('daemon SIGKILLed, container running: still running after berth start', `${daemons.survived} of ${ROUNDS.daemon}`, ROUNDS.daemon, 'all', daemons.survived === ROUNDS.daemon));
-      rows.push(row('  berth start taking the VM over: p50 / max', `${ms(median(daemons.adoptMs))} / ${ms(Math.max(...daemons.adoptMs))}`, ROUNDS.daemon));
+      rows.push(row('daemon SIGKILLed: berth start taking the VM over, p50 / max', `${ms(median(daemons.adoptMs))} / ${ms(Math.max(...daemons.adoptMs))}`, ROUNDS.daemon));
 
       progress(`freezing the VM for ${ROUNDS.freezeMs / 1000} s`);
       const frozen = await freeze(instance, ROUNDS.freezeMs);
       rows.push(row(`VM frozen ${ROUNDS.freezeMs / 1000} s: state said "not-responding"`, frozen.saidNotResponding ? 'yes' : 'no', 1, 'yes', frozen.saidNotResponding));
-      rows.push(row('  recovered by itself after', ms(frozen.recoveryMs), 1));
-      rows.push(row('  guest clock off the host afterwards', `${frozen.clockOff.toFixed(1)} s`, 1, '<= 1 s', frozen.clockOff <= 1));
+      rows.push(row(`VM frozen ${ROUNDS.freezeMs / 1000} s: recovered by itself after`, ms(frozen.recoveryMs), 1));
+      rows.push(row(`VM frozen ${ROUNDS.freezeMs / 1000} s: guest clock off the host afterwards`, `${frozen.clockOff.toFixed(1)} s`, 1, '<= 1 s', frozen.clockOff <= 1));
 
       const qemu = await qemuKills(instance, ROUNDS.qemu);
       rows.push(row('QEMU SIGKILLed after an fsynced write: bytes lost', `${qemu.lostBytes} of ${qemu.written}`, ROUNDS.qemu, '0', qemu.lostBytes === 0));
-      rows.push(row('  the next start succeeded', `${qemu.starts} of ${ROUNDS.qemu}`, ROUNDS.qemu, 'all', qemu.starts === ROUNDS.qemu));
+      rows.push(row('QEMU SIGKILLed: the next start succeeded', `${qemu.starts} of ${ROUNDS.qemu}`, ROUNDS.qemu, 'all', qemu.starts === ROUNDS.qemu));
 
       rows.push(...(await diskFull(instance, pullable)));
       const last = await status(instance);
