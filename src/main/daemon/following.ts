@@ -18,6 +18,7 @@ import type { SshLink } from '../tunnel/link';
 import { PortForwarder } from '../tunnel/ports';
 import { TcpForward } from '../tunnel/tcpForward';
 import { UdpForward } from '../tunnel/udpRelay';
+import { freesSpace, trimDataDisk, TRIM_EVERY_MS } from '../vm/diskTrim';
 import { GuestWatch } from '../vm/guestWatch';
 
 /** What a running engine is reached through. */
@@ -75,7 +76,12 @@ export function followEngine(parts: RunningParts, hooks: FollowHooks): Following
   const images = new RelistWatch(touchesImages, () => listImages(docker), hooks.images, log);
   const volumes = new RelistWatch(changesListOf('volume'), () => listVolumes(docker), hooks.volumes, log);
   const networks = new RelistWatch(changesListOf('network'), () => listNetworks(docker), hooks.networks, log);
-  const watches = [ports, containers, images, volumes, networks];
+  // Removals come in bursts (a prune, compose down): one trim after the burst gives their space back.
+  const trimmed = (bytes: number): void => log(`data disk trimmed: the guest discarded ${Math.round(bytes / 2 ** 20)} MiB of free space`);
+  const trim = new RelistWatch(freesSpace, () => trimDataDisk(link), trimmed, log, 5_000, 'data disk trim');
+  const trimTimer = setInterval(() => void trimDataDisk(link).then(trimmed, (error: Error) => log(`data disk trim: ${error.message}`)), TRIM_EVERY_MS);
+  trimTimer.unref();
+  const watches = [ports, containers, images, volumes, networks, trim];
   const opened = (): void => {
     list.following();
     void ports.resync();
@@ -90,6 +96,7 @@ export function followEngine(parts: RunningParts, hooks: FollowHooks): Following
     registries,
     guest,
     stop: () => {
+      clearInterval(trimTimer);
       guest.stop();
       registries.stop();
       events.stop();

@@ -107,7 +107,7 @@ export class ContainerWatch {
 
 /**
  * Sends a whole list again after an event that may change it (volumes, networks): a burst of events
- * costs one listing.
+ * costs one listing. Anything else done once per burst of events (a trim of the data disk) fits too.
  */
 export class RelistWatch<T> {
   private timer: NodeJS.Timeout | null = null;
@@ -119,6 +119,8 @@ export class RelistWatch<T> {
     private readonly changed: (list: T) => void,
     private readonly log: (line: string) => void,
     private readonly burstMs = 50,
+    /** What a failure is logged as: by default the list of the event's type. */
+    private readonly what?: string,
   ) {}
 
   seen(event: EngineEvent): void {
@@ -127,7 +129,7 @@ export class RelistWatch<T> {
       this.timer = null;
       this.list().then(
         (list) => !this.stopped && this.changed(list),
-        (error: Error) => this.log(`${event.Type} list: ${error.message}`),
+        (error: Error) => this.log(`${this.what ?? `${event.Type} list`}: ${error.message}`),
       );
     }, this.burstMs);
   }

@@ -1,0 +1,28 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { docker, importBusybox } from '../support/berth';
+import { sharedInstance } from '../support/shared';
+
+const instance = sharedInstance();
+/** What the data disk file takes on the host's disk (not its apparent size, which only grows). */
+const allocatedMiB = (): number => (statSync(join(instance.home, 'data.img')).blocks * 512) / 2 ** 20;
+
+beforeAll(async () => {
+  const imported = await importBusybox(instance, 'busybox:offline');
+  if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
+});
+
+describe('the data disk file', () => {
+  it('gives back what a removed volume took, by itself, soon after the removal', async () => {
+    const before = allocatedMiB();
+    const wrote = await docker(instance, ['run', '--rm', '-v', 'given-back:/data', 'busybox:offline', 'sh', '-c', 'dd if=/dev/urandom of=/data/fill bs=1M count=128 2>/dev/null && sync']);
+    expect(wrote.code, wrote.stderr).toBe(0);
+    const full = allocatedMiB();
+    expect(full - before).toBeGreaterThan(100);
+    const removed = await docker(instance, ['volume', 'rm', 'given-back']);
+    expect(removed.code, removed.stderr).toBe(0);
+    // Nothing asks for it: the removal's event has the guest trim the disk, and QEMU punches the blocks out.
+    await expect.poll(allocatedMiB, { timeout: 60_000, interval: 1_000 }).toBeLessThan(full - 100);
+  });
+});
