@@ -141,11 +141,11 @@ done
 # shellcheck source=modules.sh
 . "$HERE/modules.sh"
 chroot "$R" depmod "$KVER"
-for m in $MODS_INITRAMFS $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES $MODS_BINFMT; do
+for m in $MODS_INITRAMFS $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES $MODS_BINFMT $MODS_MEMORY; do
 	chroot "$R" modprobe -S "$KVER" --show-depends "$m" >/dev/null 2>&1 ||
 		{ echo "module $m not found in $KVER" >&2; exit 1; }
 done
-for m in $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES $MODS_BINFMT; do
+for m in $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES $MODS_BINFMT $MODS_MEMORY; do
 	chroot "$R" modprobe -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
 done | sort -u | while read -r f; do
 	case "$f" in *.ko.xz) xz -d "$R$f" && strip_sig "$R${f%.xz}" ;; esac
@@ -157,6 +157,7 @@ echo "$MODS_ACPI" >"$R/etc/berth/modules-acpi"
 echo "$MODS_DOCKER" >"$R/etc/berth/modules-docker"
 echo "$MODS_SHARES" >"$R/etc/berth/modules-shares"
 echo "$MODS_BINFMT" >"$R/etc/berth/modules-binfmt"
+echo "$MODS_MEMORY" >"$R/etc/berth/modules-memory"
 
 # The CLI plugins, exported beside the image for the host (Linux on amd64 runs them as they are).
 mkdir -p "$STAGE/cli-plugins"

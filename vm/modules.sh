@@ -14,3 +14,5 @@ MODS_DOCKER="bridge veth xfrm_user nf_tables nft_compat nft_chain_nat nft_masq n
 MODS_SHARES="9p 9pnet_virtio"
 # binfmt_misc, for the other architectures' interpreters (qemu-user), also with the docker group.
 MODS_BINFMT="binfmt_misc"
+# The memory balloon: with free-page reporting, memory the guest frees goes back to the host. With the docker group.
+MODS_MEMORY="virtio_balloon"

@@ -172,6 +172,8 @@ export function qemuArgs(spec: MachineSpec): string[] {
     '-netdev', ['user', 'id=net0', 'ipv6=off', ...forwards].join(','),
     // No option ROM: the kernel is loaded directly, and the firmware would spend time setting up iPXE.
     '-device', 'virtio-net-pci,netdev=net0,romfile=',
+    // Memory the guest frees goes back to the host (free page reporting), without the user doing anything.
+    '-device', 'virtio-balloon-pci,free-page-reporting=on',
     '-device', 'virtio-serial-pci',
     '-chardev', `socket,id=ssh,path=${optionValue(spec.sshSocket)},server=on,wait=off`,
     '-device', `virtserialport,chardev=ssh,name=${SSH_SERIAL_PORT}`,
