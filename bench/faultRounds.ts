@@ -4,21 +4,12 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { berth, berthInBackground, docker, newInstance, status, type Instance } from '../e2e/support/berth';
+import { berth, berthInBackground, docker, guestClockOff, newInstance, runPid, status, type Instance } from '../e2e/support/berth';
+import { isAlive } from '../src/main/pidfile';
 import { median, percentile } from './run';
 
 export const progress = (line: string): void => void console.error(`[faults] ${line}`);
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-const pidIn = (instance: Instance, file: string): number => Number(readFileSync(join(instance.home, 'run', file), 'utf8').trim());
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** One GET /_ping on its own connection through the host socket: its time, or null when it failed or took over `timeoutMs`. */
 export function ping(instance: Instance, timeoutMs = 2_000): Promise<number | null> {
   const began = performance.now();
@@ -128,9 +119,9 @@ export async function daemonKills(instance: Instance, rounds: number): Promise<{
   const adoptMs: number[] = [];
   let survived = 0;
   for (let round = 1; round <= rounds; round += 1) {
-    const daemon = pidIn(instance, 'daemon.pid');
+    const daemon = runPid(instance, 'daemon.pid');
     process.kill(daemon, 'SIGKILL');
-    while (alive(daemon)) await sleep(20);
+    while (isAlive(daemon)) await sleep(20);
     const began = performance.now();
     const started = await berth(instance, ['start']);
     if (started.code !== 0) throw new Error(`round ${round}: berth start failed: ${started.stderr}`);
@@ -160,7 +151,7 @@ export async function qemuKills(instance: Instance, rounds: number): Promise<{ l
     ]);
     if (wrote.code !== 0) throw new Error(`round ${round}: the write failed: ${wrote.stderr}`);
     written.set(name, wrote.stdout.split(' ')[0]);
-    process.kill(pidIn(instance, 'qemu.pid'), 'SIGKILL');
+    process.kill(runPid(instance, 'qemu.pid'), 'SIGKILL');
     await sleep(500);
     const started = await berth(instance, ['start']);
     if (started.code === 0) starts += 1;
@@ -175,19 +166,9 @@ export async function qemuKills(instance: Instance, rounds: number): Promise<{ l
   return { lostBytes, starts, written: written.size * size };
 }
 
-/** How far the guest's clock is outside the host's times around reading it (0: within them), in seconds. */
-export async function guestClockOff(instance: Instance): Promise<number> {
-  const before = Date.now() / 1000;
-  const said = await docker(instance, ['run', '--rm', 'busybox:offline', 'date', '+%s']);
-  const after = Date.now() / 1000;
-  const guest = Number(said.stdout.trim());
-  // `date +%s` drops the fraction: the guest's second may begin up to 1 s before the host's `before`.
-  return guest < Math.floor(before) ? before - guest - 1 : guest > after ? guest - after : 0;
-}
-
 /** Freezes QEMU for `ms` as a sleep of the host would: whether the state said so, how long it took to recover, the guest clock after. */
 export async function freeze(instance: Instance, ms: number): Promise<{ saidNotResponding: boolean; recoveryMs: number; clockOff: number }> {
-  const qemu = pidIn(instance, 'qemu.pid');
+  const qemu = runPid(instance, 'qemu.pid');
   process.kill(qemu, 'SIGSTOP');
   let saidNotResponding = false;
   try {

@@ -1,42 +1,16 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { berth, berthInBackground, docker, importBusybox, newInstance, status, type Run } from '../support/berth';
-import { sharedInstance } from '../support/shared';
+import { afterAll, describe, expect, it } from 'vitest';
+import { berth, berthInBackground, docker, guestClockOff, newInstance, runPid, status, type Run } from '../support/berth';
+import { sharedWithBusybox } from '../support/shared';
+import { isAlive } from '../../src/main/pidfile';
 import { connectDaemon } from '../../src/main/daemon/connect';
 import { homePaths } from '../../src/main/home';
 
-const pidIn = (instance: { home: string }, file: string): number => Number(readFileSync(join(instance.home, 'run', file), 'utf8').trim());
+const shared = sharedWithBusybox();
 
-async function gone(pid: number): Promise<void> {
-  await expect
-    .poll(
-      () => {
-        try {
-          process.kill(pid, 0);
-          return false;
-        } catch {
-          return true;
-        }
-      },
-      { timeout: 10_000, interval: 50 },
-    )
-    .toBe(true);
-}
-
-beforeAll(async () => {
-  const imported = await importBusybox(sharedInstance(), 'busybox:offline');
-  if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
-});
-
-/** Seconds the shared guest's clock lies outside the host's times around reading it; 0 within them (to the second). */
-async function guestClockOff(): Promise<number> {
-  const before = Date.now() / 1000;
-  const said = await docker(sharedInstance(), ['run', '--rm', 'busybox:offline', 'date', '+%s']);
-  const after = Date.now() / 1000;
-  const guest = Number(said.stdout.trim());
-  return guest < before - 1 ? before - guest : guest > after + 1 ? guest - after : 0;
-}
+/** Waits until `pid` has ended. */
+const gone = (pid: number): Promise<void> => expect.poll(() => isAlive(pid), { timeout: 10_000, interval: 50 }).toBe(false);
 
 describe('one daemon per home', () => {
   const instance = newInstance();
@@ -48,7 +22,7 @@ describe('one daemon per home', () => {
     expect(loser.code).toBe(1);
     expect(loser.stdout).toMatch(/daemon not started: Another Berth daemon \(pid \d+\) already serves .* Use that one/);
     const winnerPid = Number(/\(pid (\d+)\)/.exec(loser.stdout)![1]);
-    expect(pidIn(instance, 'daemon.pid')).toBe(winnerPid);
+    expect(runPid(instance, 'daemon.pid')).toBe(winnerPid);
     // The winner serves: a client reaches it, and once that client leaves it exits by itself (no engine runs).
     const reached = await berth(instance, ['status', '--json']);
     expect(JSON.parse(reached.stdout).state, reached.stderr).toBe('stopped');
@@ -60,7 +34,7 @@ describe('one daemon per home', () => {
 });
 
 describe('a daemon that dies while the VM runs', () => {
-  const instance = sharedInstance();
+  const instance = shared;
 
   it('is replaced by one that takes the VM over: containers run on, same process, same uptime', async () => {
     const started = await docker(instance, ['run', '-d', '--name', 'outlives-its-daemon', 'busybox:offline', 'sleep', '3600']);
@@ -69,20 +43,20 @@ describe('a daemon that dies while the VM runs', () => {
     const inspect = async (): Promise<string> => (await docker(instance, ['inspect', '--format', '{{.State.Running}} {{.State.Pid}} {{.State.StartedAt}}', id])).stdout.trim();
     const before = await inspect();
     expect(before).toMatch(/^true /);
-    const qemu = pidIn(instance, 'qemu.pid');
+    const qemu = runPid(instance, 'qemu.pid');
 
-    const daemon = pidIn(instance, 'daemon.pid');
+    const daemon = runPid(instance, 'daemon.pid');
     process.kill(daemon, 'SIGKILL');
     await gone(daemon);
     // QEMU outlives it; `berth status` starts a new daemon, which takes the VM over instead of booting one.
-    expect(pidIn(instance, 'qemu.pid')).toBe(qemu);
+    expect(runPid(instance, 'qemu.pid')).toBe(qemu);
     const began = Date.now();
     const after = await status(instance);
     const tookMs = Date.now() - began;
     expect(after.state).toBe('running');
     expect((after.steps as Array<{ name: string; state: string }>).find((step) => step.name === 'adopt')?.state).toBe('done');
-    expect(pidIn(instance, 'qemu.pid')).toBe(qemu);
-    expect(pidIn(instance, 'daemon.pid')).not.toBe(daemon);
+    expect(runPid(instance, 'qemu.pid')).toBe(qemu);
+    expect(runPid(instance, 'daemon.pid')).not.toBe(daemon);
     expect(await inspect()).toBe(before);
     console.info(`took the VM over in ${tookMs} ms`);
 
@@ -93,14 +67,14 @@ describe('a daemon that dies while the VM runs', () => {
 });
 
 describe('a guest that stops answering, or falls behind the host', () => {
-  const instance = sharedInstance();
+  const instance = shared;
 
   it('says "not responding" while the VM is frozen, recovers by itself, and sets the guest clock from the host', async () => {
     // The guest's clock put an hour behind, as a sleep of the host leaves it (time is not namespaced:
     // a privileged container sets the VM's).
     const behind = await docker(instance, ['run', '--rm', '--privileged', 'busybox:offline', 'date', '-s', `@${Math.round(Date.now() / 1000) - 3600}`]);
     expect(behind.code, behind.stderr).toBe(0);
-    const qemu = pidIn(instance, 'qemu.pid');
+    const qemu = runPid(instance, 'qemu.pid');
     process.kill(qemu, 'SIGSTOP');
     try {
       await expect.poll(async () => (await status(instance)).state, { timeout: 40_000, interval: 1_000 }).toBe('not-responding');
@@ -110,13 +84,13 @@ describe('a guest that stops answering, or falls behind the host', () => {
       process.kill(qemu, 'SIGCONT');
     }
     await expect.poll(async () => (await status(instance)).state, { timeout: 40_000, interval: 500 }).toBe('running');
-    await expect.poll(guestClockOff, { timeout: 30_000, interval: 1_000 }).toBe(0);
+    await expect.poll(() => guestClockOff(instance), { timeout: 30_000, interval: 1_000 }).toBe(0);
   });
 
   it('sets the guest clock from the host when the desktop app says the host resumed from sleep', async () => {
     const behind = await docker(instance, ['run', '--rm', '--privileged', 'busybox:offline', 'date', '-s', `@${Math.round(Date.now() / 1000) - 3600}`]);
     expect(behind.code, behind.stderr).toBe(0);
-    expect(await guestClockOff()).toBeGreaterThan(3000);
+    expect(await guestClockOff(instance)).toBeGreaterThan(3000);
     const connection = await connectDaemon(homePaths(instance.home), false);
     expect(connection).not.toBeNull();
     try {
@@ -124,6 +98,6 @@ describe('a guest that stops answering, or falls behind the host', () => {
     } finally {
       connection!.close();
     }
-    await expect.poll(guestClockOff, { timeout: 30_000, interval: 1_000 }).toBe(0);
+    await expect.poll(() => guestClockOff(instance), { timeout: 30_000, interval: 1_000 }).toBe(0);
   });
 });

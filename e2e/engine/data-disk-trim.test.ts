@@ -1,17 +1,12 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { docker, importBusybox } from '../support/berth';
-import { sharedInstance } from '../support/shared';
+import { describe, expect, it } from 'vitest';
+import { docker } from '../support/berth';
+import { sharedWithBusybox } from '../support/shared';
 
-const instance = sharedInstance();
+const instance = sharedWithBusybox();
 /** What the data disk file takes on the host's disk (not its apparent size, which only grows). */
 const allocatedMiB = (): number => (statSync(join(instance.home, 'data.img')).blocks * 512) / 2 ** 20;
-
-beforeAll(async () => {
-  const imported = await importBusybox(instance, 'busybox:offline');
-  if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
-});
 
 describe('the data disk file', () => {
   it('gives back what a removed volume took, by itself, soon after the removal', async () => {

@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { docker, importBusybox } from '../support/berth';
-import { sharedInstance } from '../support/shared';
+import { describe, expect, it } from 'vitest';
+import { docker, runPid } from '../support/berth';
+import { sharedWithBusybox } from '../support/shared';
 
-const instance = sharedInstance();
+const instance = sharedWithBusybox();
 /**
  * How much of the guest's RAM QEMU holds on the host: the resident part of its largest mapping, the guest
  * memory. (QEMU's whole resident size also counts, under emulation, its cache of translated code.)
  */
 function guestRamResidentMiB(): number {
-  const pid = readFileSync(join(instance.home, 'run', 'qemu.pid'), 'utf8').trim();
+  const pid = runPid(instance, 'qemu.pid');
   let size = 0;
   let largest = { size: 0, rssKiB: 0 };
   for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
@@ -21,11 +20,6 @@ function guestRamResidentMiB(): number {
   }
   return largest.rssKiB / 1024;
 }
-
-beforeAll(async () => {
-  const imported = await importBusybox(instance, 'busybox:offline');
-  if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
-});
 
 describe('the VM memory', () => {
   it('goes back to the host once a container that took it has freed it', async () => {

@@ -173,3 +173,18 @@ export function leaveStaleSocket(path: string): void {
 export function writeSettings(instance: Instance, settings: unknown): void {
   writeFileSync(join(instance.home, 'settings.json'), JSON.stringify(settings));
 }
+
+/** The pid in one of an instance's run/ pid files (daemon.pid, qemu.pid). */
+export function runPid(instance: Instance, file: 'daemon.pid' | 'qemu.pid'): number {
+  return Number(readFileSync(join(instance.home, 'run', file), 'utf8').trim());
+}
+
+/** How far the guest's clock lies outside the host's times around reading it, in seconds; 0 within them. */
+export async function guestClockOff(instance: Instance): Promise<number> {
+  const before = Date.now() / 1000;
+  const said = await docker(instance, ['run', '--rm', 'busybox:offline', 'date', '+%s']);
+  const after = Date.now() / 1000;
+  const guest = Number(said.stdout.trim());
+  // `date +%s` drops the fraction: the guest's second may begin up to 1 s before the host's `before`.
+  return guest < Math.floor(before) ? before - guest - 1 : guest > after ? guest - after : 0;
+}
