@@ -16,6 +16,7 @@ const status: EngineStatus = {
   versions: {},
   logs: { daemon: 'd', console: 'c' },
   ports: [],
+  suspended: null,
 };
 
 const handlers: Handlers = {
@@ -25,6 +26,7 @@ const handlers: Handlers = {
   },
   'engine.stop': async () => ({ ...status, state: 'bogus' }) as never,
   'engine.restart': async () => status,
+  'engine.suspend': async () => status,
   'engine.hostResumed': async () => ({}),
   'containers.list': async () => ({ containers: [] }),
   'containers.act': async ({ ids }) => ({ results: ids.map((id) => ({ id, error: null })) }),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { call, event, WireErrorShape } from './channel';
 
 
-export const EngineState = z.enum(['stopped', 'starting', 'running', 'not-responding', 'stopping', 'error']);
+export const EngineState = z.enum(['stopped', 'starting', 'running', 'not-responding', 'stopping', 'suspending', 'suspended', 'error']);
 export type EngineState = z.infer<typeof EngineState>;
 
 export const StepState = z.enum(['pending', 'running', 'done', 'failed']);
@@ -45,6 +45,15 @@ export const EngineStatus = z.object({
   versions: z.record(z.string(), z.string()),
   logs: z.object({ daemon: z.string(), console: z.string() }),
   ports: z.array(ForwardedPort),
+  /** While suspended: by whom (the user, or Resource Saver after the idle minutes) and since when. */
+  suspended: z
+    .object({
+      by: z.enum(['user', 'resource-saver']),
+      at: z.string(),
+      /** Containers that bind a shared folder: stopped for the suspend (a mounted share blocks the save), started again on resume. */
+      stoppedForShares: z.array(z.string()),
+    })
+    .nullable(),
 });
 export type EngineStatus = z.infer<typeof EngineStatus>;
 
@@ -56,6 +65,8 @@ export const engine = {
   'engine.start': call(Empty, EngineStatus),
   'engine.stop': call(Empty, EngineStatus),
   'engine.restart': call(Empty, EngineStatus),
+  /** Saves the running VM whole and ends it: containers are frozen, not stopped; the next start resumes them. */
+  'engine.suspend': call(Empty, EngineStatus),
   /** The host woke from sleep (the desktop app hears it from the OS): the guest's clock is set again. */
   'engine.hostResumed': call(Empty, Empty),
   'engine.changed': event(EngineStatus),

@@ -83,7 +83,8 @@ function createWindow(): BrowserWindow {
 async function startEngineOnLaunch(link: DaemonLink): Promise<void> {
   try {
     const status = await link.invoke('engine.status', {});
-    if (status.state === 'stopped') await link.invoke('engine.start', {});
+    // A suspended engine resumes, its containers running on.
+    if (status.state === 'stopped' || status.state === 'suspended') await link.invoke('engine.start', {});
   } catch {
     // The window shows the engine's error and the daemon log has the details.
   }

@@ -6,13 +6,17 @@ import { readPid, waitGone } from '../pidfile';
 import { connectDaemon } from '../daemon/connect';
 import { buildImage, locateImage } from '../vm/image';
 import { adoptable, stopLeftoverMachine } from '../vm/leftover';
-import { formatStatus, printError, stepPrinter } from './output';
+import { formatStatus, printError, stepPrinter, suspendedLines } from './output';
+import { discardSuspended, suspendFiles } from '../vm/suspended';
+import { existsSync } from 'node:fs';
 
 const USAGE = `Usage: berth <command>
 
 Commands:
   start            boot (or reuse) the VM; returns once the Docker API answers
-  stop             shut the VM down cleanly
+  stop             shut the VM down cleanly (a suspended VM is given up: its containers stop)
+  suspend          save the running VM whole and end it; containers are frozen, not stopped, and the next
+                   \`berth start\` resumes them (containers that bind a shared folder are stopped and started again)
   restart          stop, then start
   status [--json]  the engine's state, accelerator and Docker host
   image build      build the guest image for this version of the recipe
@@ -27,10 +31,10 @@ const paths = homePaths();
 // The daemon, the browser server and the extension commands are loaded only by the commands that run them:
 // every `berth start` and `berth status` would otherwise load the whole backend (dockerode, ssh2, ...) first.
 
-/** With no daemon, the engine is stopped: the same status a fresh backend reports. */
-async function stoppedStatus(): Promise<EngineStatus> {
-  const { stoppedStatus } = await import('../daemon/lifecycle');
-  return stoppedStatus(paths, process.env);
+/** With no daemon, the engine is stopped, or suspended when a saved VM waits. */
+async function restingStatus(): Promise<EngineStatus> {
+  const { restingStatus } = await import('../daemon/status');
+  return restingStatus(paths, process.env);
 }
 
 /** Starts (or restarts) the engine, printing each step as it ends, then how to reach it. */
@@ -55,6 +59,12 @@ async function bringUp(channel: 'engine.start' | 'engine.restart'): Promise<numb
 async function stop(): Promise<number> {
   const connection = await connectDaemon(paths, false);
   if (!connection) {
+    const suspended = suspendFiles(paths.home);
+    if (existsSync(suspended.state)) {
+      discardSuspended(suspended);
+      process.stderr.write('Berth stopped: the suspended VM was given up, its containers are stopped.\n');
+      return 0;
+    }
     const stopped = await stopLeftoverMachine(paths);
     process.stderr.write(stopped ? 'Stopped a VM left behind by an earlier run.\n' : 'Berth is not running.\n');
     return 0;
@@ -68,11 +78,26 @@ async function stop(): Promise<number> {
   return 0;
 }
 
+async function suspend(): Promise<number> {
+  const connection = await connectDaemon(paths, false);
+  if (!connection) {
+    process.stderr.write(existsSync(suspendFiles(paths.home).state) ? 'Berth is already suspended.\n' : 'Berth is not running.\n');
+    return 0;
+  }
+  try {
+    const status = await connection.client.invoke('engine.suspend', {});
+    process.stderr.write(`Berth suspended.\n${status.suspended ? `${suspendedLines(status.suspended).join('\n')}\n` : ''}`);
+    return 0;
+  } finally {
+    connection.close();
+  }
+}
+
 async function status(json: boolean): Promise<number> {
   // A VM left running by a daemon that went away is taken over by a new one, which this starts and waits for.
   const takeOver = adoptable(paths) !== null;
   const connection = await connectDaemon(paths, takeOver);
-  let current = connection ? await connection.client.invoke('engine.status', {}) : await stoppedStatus();
+  let current = connection ? await connection.client.invoke('engine.status', {}) : await restingStatus();
   for (const until = Date.now() + 60_000; connection && takeOver && current.state === 'starting' && Date.now() < until; ) {
     await new Promise((done) => setTimeout(done, 200));
     current = await connection.client.invoke('engine.status', {});
@@ -100,6 +125,8 @@ async function main(argv: string[]): Promise<number> {
       return stop();
     case 'restart':
       return bringUp('engine.restart');
+    case 'suspend':
+      return suspend();
     case 'status':
       return status(rest.includes('--json'));
     case 'image':

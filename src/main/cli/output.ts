@@ -38,6 +38,7 @@ export function formatStatus(status: EngineStatus): string {
     `network:      ${status.network}`,
   ];
   if (status.startMs !== null) lines.push(`started in:   ${(status.startMs / 1000).toFixed(1)} s`);
+  if (status.suspended) lines.push(...suspendedLines(status.suspended));
   for (const [name, version] of Object.entries(status.versions)) lines.push(`${`${name}:`.padEnd(14)}${version}`);
   if (status.state === 'starting') lines.push(...status.steps.map(formatStep));
   for (const port of status.ports) {
@@ -47,4 +48,14 @@ export function formatStatus(status: EngineStatus): string {
   }
   if (status.error) lines.push(`error:        ${status.error.message}`, `hint:         ${status.error.hint}`);
   return lines.join('\n');
+}
+
+/** What a suspended engine is, and what the next start does with it. */
+export function suspendedLines(suspended: NonNullable<EngineStatus['suspended']>): string[] {
+  const by = suspended.by === 'user' ? 'by you' : 'by Resource Saver (idle)';
+  const lines = [`suspended:    ${by}, at ${suspended.at}; \`berth start\` resumes it, its containers running on`];
+  if (suspended.stoppedForShares.length) {
+    lines.push(`              stopped for the suspend, started again on resume (they bind a shared folder): ${suspended.stoppedForShares.join(', ')}`);
+  }
+  return lines;
 }

@@ -115,12 +115,35 @@ async function restoreAndGo(made: BootInput, spec: Omit<MachineSpec, 'accelerato
   }
 }
 
+/** What shapes the VM of a start, from what the steps before the boot (or the resume) made. */
+export type SpecInput = Pick<BootInput, 'paths' | 'settings' | 'image' | 'network' | 'shares' | 'registries' | 'keys' | 'directDockerPort'>;
+
+export function machineSpec(made: SpecInput, start: { dataIsNew: boolean; sshPort?: number }): Omit<MachineSpec, 'accelerator'> {
+  const { paths, settings } = made;
+  return {
+    image: made.image,
+    dataDisk: paths.dataDisk,
+    dataIsNew: start.dataIsNew,
+    cpus: settings.vm.cpus,
+    memoryMiB: settings.vm.memoryMiB,
+    sshPort: start.sshPort,
+    sshSocket: paths.sshSocket,
+    network: made.network,
+    publicKey: made.keys.publicKey,
+    shares: made.shares.paths,
+    qmpSocket: paths.qmpSocket,
+    pidFile: paths.qemuPid,
+    directDockerPort: made.directDockerPort,
+    registries: registryValues(made.registries),
+  };
+}
+
 export const bootStep: Step<BootInput, Booted> = {
   name: 'accelerator',
   label: 'Boot the VM',
   hint: (made) => `Read ${made.paths.consoleLog} and ${made.paths.daemonLog}.`,
   async run(made, detail) {
-    const { paths, env, settings, held } = made;
+    const { paths, env, held } = made;
     // Verdicts and snapshots describe this machine and QEMU, not one installation: they live beside the image cache.
     const beside = dirname(imageCacheDir(env));
     const verdicts = new VerdictStore(join(beside, 'accelerator.json'), VerdictStore.keyFor(made.qemu));
@@ -129,23 +152,11 @@ export const bootStep: Step<BootInput, Booted> = {
     if (existsSync(paths.consoleLog)) renameSync(paths.consoleLog, `${paths.consoleLog}.1`);
     const consoleLog = createWriteStream(paths.consoleLog, { flags: 'w', mode: 0o600 });
     held.consoleLog = consoleLog;
-    const spec = {
-      image: made.image,
-      dataDisk: paths.dataDisk,
+    const spec = machineSpec(made, {
       dataIsNew: made.dataIsNew,
-      cpus: settings.vm.cpus,
-      memoryMiB: settings.vm.memoryMiB,
       // A second way into the guest, over TCP, only for the tests that ask for it.
       sshPort: env.BERTH_TEST_SSH_TCP === '1' ? await freePort() : undefined,
-      sshSocket: paths.sshSocket,
-      network: made.network,
-      publicKey: made.keys.publicKey,
-      shares: made.shares.paths,
-      qmpSocket: paths.qmpSocket,
-      pidFile: paths.qemuPid,
-      directDockerPort: made.directDockerPort,
-      registries: registryValues(made.registries),
-    };
+    });
     const useSnapshots = env.BERTH_SNAPSHOTS !== 'off';
     const snapshotOf = (accelerator: string): Snapshot => snapshotFor(join(beside, 'snapshots'), made.qemu, made.image.id, { ...spec, accelerator });
     const restored = useSnapshots ? await restoreAndGo(made, spec, list[0]!, snapshotOf(list[0]!.name), consoleLog) : null;
@@ -209,7 +220,7 @@ export const sshStep: Step<StartBase & { machine: Machine; keys: KeyPair }, { li
   hint: (made) => `Read ${made.paths.consoleLog}: sshd may have failed in the guest.`,
   async run(made) {
     const { machine, paths } = made;
-    if (!machine.adopted) {
+    if (!machine.pastStart) {
       await guestSays(machine, paths, (m): m is GuestMessage => (m.kind === 'step' && m.name === 'sshd') || m.kind === 'ready', 60_000, 'sshd');
     }
     const link = new SshLink({
@@ -233,9 +244,9 @@ export const dockerStep: Step<StartBase & { machine: Machine; link: SshLink; sha
     const { paths } = made;
     const socket = new HostSocket(paths.dockerSocket, '/var/run/docker.sock', made.link, made.log, createInspector(made.shares, paths.dockerSocket));
     made.held.socket = socket;
-    await socket.listen();
+    await socket.listen((await made.handover?.()) ?? undefined);
     const docker = await engineClient(paths.dockerSocket);
-    if (!made.machine.adopted) {
+    if (!made.machine.pastStart) {
       await guestSays(made.machine, paths, (m): m is Extract<GuestMessage, { kind: 'ready' }> => m.kind === 'ready', 120_000, 'dockerd ready');
     }
     await waitForEngine(docker, 30_000);

@@ -19,7 +19,7 @@ function lifecycleWith(steps: Array<Step<StartBase, void>>): { lifecycle: Engine
   const log: string[] = [];
   // Steps that make none of what a running engine needs: these tests end every start before it would run.
   const plan = steps.reduce((each, step) => each.then(step), Plan.of<StartBase>()) as unknown as Plan<StartBase, Started>;
-  const lifecycle = new EngineLifecycle(homePaths(home), {}, (line) => log.push(line), { boot: plan, adopt: () => plan });
+  const lifecycle = new EngineLifecycle(homePaths(home), {}, (line) => log.push(line), { boot: plan, adopt: () => plan, resume: () => plan });
   const states: EngineState[] = [];
   lifecycle.on('changed', (status) => {
     if (states.at(-1) !== status.state) states.push(status.state);

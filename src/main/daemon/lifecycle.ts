@@ -1,42 +1,37 @@
 import { EventEmitter } from 'node:events';
 import type Docker from 'dockerode';
-import type { ContainerChange, ContainerSummary } from '../api/containers';
+import type { ContainerChange } from '../api/containers';
 import type { NetworkSummary } from '../api/networks';
 import type { ImageSummary } from '../api/images';
 import type { VolumeSummary } from '../api/volumes';
 import type { EngineState, EngineStatus, StartStep } from '../api/engine';
-import { BerthError, toWire, type WireError } from '../api/errors';
-import type { ApplyProgress, RegistrySettings } from '../api/registry';
-import { engineNotRunning, engineVersions } from '../engine/client';
-import { listContainers } from '../engine/containers';
-import { CONTEXT_NAME } from '../engine/context';
+import { toWire, type WireError } from '../api/errors';
+import { lifecycleErrors } from './lifecycleErrors';
+import { engineNotRunning } from '../engine/client';
 import type { HomePaths } from '../home';
-import { applyRegistrySettings } from '../registry/applySettings';
-import { loadSettings, effectiveNetwork } from '../settings/store';
 import type { Exit } from '../vm/machine';
 import type { SshLink } from '../tunnel/link';
-import { adoptable, forgetMachine, recordMachine, type MachineRecord } from '../vm/leftover';
-import type { Plan } from '../vm/steps';
+import { adoptable, forgetMachine, recordMachine } from '../vm/leftover';
+import { discardSuspended, readSuspended, suspendFiles, type SuspendedRecord } from '../vm/suspended';
 import { followEngine, type Following } from './following';
-import { GUEST_RESET } from './guestSteps';
+import { engineStatus } from './status';
 import type { StartBase, Started } from './startBase';
+import { startFrom, type StartFrom, type StartPlans } from './startFrom';
+import { suspendEngine, type SuspendedBy } from './suspend';
+import { Suspension } from './suspension';
 
 const TRANSITIONS: Record<EngineState, EngineState[]> = {
-  stopped: ['starting'],
+  stopped: ['starting', 'suspended'],
   error: ['starting', 'stopping', 'stopped'],
   starting: ['running', 'error', 'stopping'],
-  running: ['stopping', 'error', 'not-responding'],
+  running: ['stopping', 'error', 'not-responding', 'suspending'],
   'not-responding': ['running', 'stopping', 'error'],
   stopping: ['stopped', 'error'],
+  suspending: ['suspended', 'running', 'error'],
+  suspended: ['starting', 'stopped'],
 };
 
-/** How the engine starts: the steps that boot a VM, and those that take over one an earlier daemon left running. */
-export interface StartPlans {
-  boot: Plan<StartBase, Started>;
-  adopt(record: MachineRecord): Plan<StartBase, Started>;
-}
-
-/** The engine's lifecycle: stopped, starting, running, stopping, error. The VM belongs to it. */
+/** The engine's lifecycle: stopped, starting, running, suspended, stopping, error. The VM belongs to it. */
 export class EngineLifecycle extends EventEmitter<{
   changed: [EngineStatus];
   containers: [ContainerChange];
@@ -53,8 +48,10 @@ export class EngineLifecycle extends EventEmitter<{
   private base: StartBase | null = null;
   private started: Started | null = null;
   private starting: Promise<EngineStatus> | null = null;
-  /** Set while the start in progress is a take-over: a `berth start` then waits for it instead of being refused. */
-  private adopting = false;
+  /** Set while the start in progress is a take-over or a resume: a `berth start` then waits for it instead of being refused. */
+  private joinable = false;
+  /** While the engine is suspended: its saved VM's record, and the Docker socket answering meanwhile. */
+  private suspension: Suspension | null = null;
   private abortStart: AbortController | null = null;
   /** What follows the running engine: its events, published ports, registries and the guest itself. */
   private watching: Following | null = null;
@@ -65,8 +62,7 @@ export class EngineLifecycle extends EventEmitter<{
     private readonly paths: HomePaths,
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: (line: string) => void,
-    /** None for a lifecycle that only reports (what `berth status` shows with no daemon). */
-    private readonly plans: StartPlans | null,
+    private readonly plans: StartPlans,
     private readonly options: { directDockerPort?: number } = {},
   ) {
     super();
@@ -93,44 +89,44 @@ export class EngineLifecycle extends EventEmitter<{
   }
 
   status(): EngineStatus {
-    let network: EngineStatus['network'] = this.started?.network ?? 'normal';
-    if (!this.started) {
-      try {
-        network = effectiveNetwork(loadSettings(this.paths.settings), this.env);
-      } catch {
-        // the start step reports a broken settings file
-      }
-    }
-    return {
+    return engineStatus(this.paths, this.env, {
       state: this.state,
-      dockerHost: `unix://${this.paths.dockerSocket}`,
-      context: CONTEXT_NAME,
+      started: this.started,
       accelerator: this.base?.held.machine?.accelerator ?? null,
-      acceleratorReason: this.started?.acceleratorReason ?? null,
-      network,
+      suspended: this.suspension?.record ?? null,
       startMs: this.startMs,
       steps: this.steps,
       error: this.error,
       versions: this.versions,
-      logs: { daemon: this.paths.daemonLog, console: this.paths.consoleLog },
       ports: this.watching?.ports.status() ?? [],
-    };
+    });
   }
 
-  /** Takes over the VM an earlier daemon of this home left running, if there is one; else nothing. */
-  async adoptLeftover(): Promise<void> {
-    const record = this.state === 'stopped' ? adoptable(this.paths) : null;
+  /**
+   * What an earlier daemon of this home left: a suspended engine (which then rests, suspended), or a VM left
+   * running, which is taken over. Neither: nothing.
+   */
+  async takeOverLeftovers(): Promise<void> {
+    if (this.state !== 'stopped') return;
+    const files = suspendFiles(this.paths.home);
+    const suspended = readSuspended(files);
+    if (suspended) return this.rest(suspended);
+    // A state without its record (a crash between the two) cannot be resumed.
+    discardSuspended(files);
+    const record = adoptable(this.paths);
     if (!record) return;
     this.log(`taking over the VM left running (qemu ${record.pid})`);
-    this.adopting = true;
-    this.starting = this.runStart(record);
+    await this.joinedStart({ kind: 'adopt', record }).catch((error: Error) => this.log(`take-over failed: ${error.message}`));
+  }
+
+  private async joinedStart(from: StartFrom): Promise<EngineStatus> {
+    this.joinable = true;
+    this.starting = this.runStart(from);
     try {
-      await this.starting;
-    } catch (error) {
-      this.log(`take-over failed: ${(error as Error).message}`);
+      return await this.starting;
     } finally {
       this.starting = null;
-      this.adopting = false;
+      this.joinable = false;
     }
   }
 
@@ -143,18 +139,15 @@ export class EngineLifecycle extends EventEmitter<{
       await machine?.exited;
       await this.lost;
     }
-    if (this.starting && this.adopting) return this.starting;
+    if (this.starting && this.joinable) return this.starting;
+    if (this.state === 'suspended' && this.suspension) return this.joinedStart({ kind: 'resume', record: this.suspension.record });
     if (this.state === 'starting') {
-      throw new BerthError(
-        'AlreadyStarting',
-        'Berth is already starting the engine.',
-        'Wait for that start to finish; `berth status` shows its progress.',
-      );
+      throw lifecycleErrors.alreadyStarting();
     }
     if (this.state === 'stopping') {
-      throw new BerthError('Stopping', 'Berth is stopping the engine.', 'Wait until it has stopped, then start it again.');
+      throw lifecycleErrors.stopping();
     }
-    this.starting = this.runStart();
+    this.starting = this.runStart({ kind: 'boot' });
     try {
       return await this.starting;
     } finally {
@@ -162,12 +155,11 @@ export class EngineLifecycle extends EventEmitter<{
     }
   }
 
-  /** Boots the VM, or with `record` first tries to take over the one it describes. */
-  private async runStart(record?: MachineRecord): Promise<EngineStatus> {
+  /** Boots the VM, or first tries to take over the one an earlier daemon left, or to resume the suspended one. */
+  private async runStart(from: StartFrom): Promise<EngineStatus> {
     const plans = this.plans;
-    if (!plans) throw new BerthError('NoDaemon', 'Only the Berth daemon starts the engine.', 'Run `berth start`.');
     if (!TRANSITIONS[this.state].includes('starting')) {
-      throw new BerthError('EngineBusy', `The engine is ${this.state}; it cannot start from there.`, 'Wait for it to settle (`berth status`), then start it again.');
+      throw lifecycleErrors.busy(this.state);
     }
     this.error = null;
     this.startMs = null;
@@ -176,7 +168,16 @@ export class EngineLifecycle extends EventEmitter<{
     this.steps = [];
     const abort = new AbortController();
     this.abortStart = abort;
-    const base: StartBase = { paths: this.paths, env: this.env, log: this.log, signal: abort.signal, held: {}, directDockerPort: this.options.directDockerPort };
+    const suspension = this.suspension;
+    const base: StartBase = {
+      paths: this.paths,
+      env: this.env,
+      log: this.log,
+      signal: abort.signal,
+      held: {},
+      directDockerPort: this.options.directDockerPort,
+      handover: async () => (await suspension?.handover()) ?? null,
+    };
     this.base = base;
     this.started = null;
     this.move('starting');
@@ -185,38 +186,17 @@ export class EngineLifecycle extends EventEmitter<{
       this.steps = steps;
       this.publish();
     };
-    const boot = async (): Promise<Started> => {
-      try {
-        return await plans.boot.run(base, onSteps, this.log, abort.signal);
-      } catch (error) {
-        // A guest kernel that dies while booting (QEMU's TCG can crash it, rarely) gets one more boot.
-        if (!(error instanceof BerthError && error.name === GUEST_RESET) || abort.signal.aborted) throw error;
-        this.log(`${error.message} Booting it once more.`);
-        await this.teardown();
-        return plans.boot.run(base, onSteps, this.log, abort.signal);
-      }
-    };
-    const adopt = async (from: MachineRecord): Promise<Started> => {
-      try {
-        return await plans.adopt(from).run(base, onSteps, this.log, abort.signal);
-      } catch (error) {
-        if (abort.signal.aborted) throw error;
-        // Its containers are lost with it, but a VM Berth cannot reach is of no use: the boot stops it first.
-        this.log(`could not take over the running VM (${(error as Error).message}); booting a new one`);
-        await this.teardown();
-        return boot();
-      }
-    };
     let started: Started;
     try {
-      started = record ? await adopt(record) : await boot();
+      started = await startFrom(plans, from, { base, onSteps, teardown: () => this.teardown() });
     } catch (error) {
+      await this.endSuspension();
       if (abort.signal.aborted) {
         // A stop asked for this: it is not a failure to show.
         this.move('stopping');
         await this.teardown();
         this.move('stopped');
-        throw new BerthError('StartCancelled', 'The start was cancelled by a stop.', 'Start Berth again when you need it.');
+        throw lifecycleErrors.cancelled();
       }
       this.error = toWire(error);
       await this.teardown();
@@ -225,6 +205,9 @@ export class EngineLifecycle extends EventEmitter<{
     } finally {
       this.abortStart = null;
     }
+    // The requests that woke a sleeping engine are served by it now.
+    suspension?.deliver(started.socket);
+    await this.endSuspension();
     this.startMs = Math.round(performance.now() - began);
     this.started = started;
     const { machine } = started;
@@ -235,9 +218,14 @@ export class EngineLifecycle extends EventEmitter<{
       acceleratorReason: started.acceleratorReason,
       network: started.network,
       shares: started.shares,
-      startedAt: record?.startedAt ?? new Date().toISOString(),
+      startedAt: from.kind === 'adopt' ? from.record.startedAt : new Date().toISOString(),
     });
     this.move('running');
+    this.follow(base, started);
+    return this.status();
+  }
+
+  private follow(base: StartBase, started: Started): void {
     this.watching = followEngine(started, {
       containers: (change) => this.emit('containers', change),
       images: (list) => this.emit('images', list),
@@ -245,32 +233,62 @@ export class EngineLifecycle extends EventEmitter<{
       networks: (list) => this.emit('networks', list),
       ports: () => this.publish(),
       responding: (yes) => this.responding(base, yes),
+      versions: (versions) => {
+        if (this.base !== base || this.state !== 'running') return;
+        this.versions = versions;
+        this.publish();
+      },
       log: this.log,
       env: this.env,
       settingsFile: this.paths.settings,
     });
-    void this.readVersions(base, started.docker);
-    return this.status();
   }
 
   /**
-   * Read once the engine counts as running, not before: `docker version` has dockerd run `runc --version`,
-   * about 0.15 s of every start under TCG. The status is published again with them.
+   * Saves the running VM whole and ends QEMU: its containers are frozen, not stopped, and the next start
+   * resumes them. When the suspend cannot be done, the engine runs on and the error says why.
    */
-  private async readVersions(base: StartBase, docker: Docker): Promise<void> {
-    try {
-      const versions = await engineVersions(docker);
-      if (this.base !== base || this.state !== 'running') return;
-      this.versions = versions;
-      this.publish();
-    } catch (error) {
-      this.log(`could not read engine versions: ${(error as Error).message}`);
+  async suspend(by: SuspendedBy = 'user'): Promise<EngineStatus> {
+    if (this.state === 'suspended') return this.status();
+    const { base, started } = this;
+    if (this.state !== 'running' || !base || !started) {
+      throw lifecycleErrors.notSuspendable(this.state);
     }
+    this.move('suspending');
+    this.watching?.stop();
+    this.watching = null;
+    let record: SuspendedRecord;
+    try {
+      record = await suspendEngine(base, started, by);
+    } catch (error) {
+      this.follow(base, started);
+      this.move('running');
+      throw error;
+    }
+    await this.teardown();
+    this.started = null;
+    this.log(`engine suspended (${by}): ${suspendFiles(this.paths.home).state}`);
+    await this.rest(record);
+    return this.status();
   }
 
-  /** The host woke from sleep: while the engine runs, the guest's clock (behind by the sleep) is set from the host's. */
-  hostResumed(): void {
-    this.watching?.guest.setClock('the host resumed from sleep');
+  /** Suspended from here on: set at once, so that a start that comes in meanwhile resumes. */
+  private rest(record: SuspendedRecord): Promise<void> {
+    const wake = (): void => void this.start().catch((error: Error) => this.log(`wake failed: ${error.message}`));
+    this.suspension = new Suspension(record, this.paths.dockerSocket, wake, this.log);
+    this.move('suspended');
+    return this.suspension.resting;
+  }
+
+  private async endSuspension(): Promise<void> {
+    const suspension = this.suspension;
+    this.suspension = null;
+    await suspension?.end();
+  }
+
+  /** What follows the engine while it runs: its events and container list, published ports, registries and the guest. */
+  get following(): Following | null {
+    return this.up ? this.watching : null;
   }
 
   /** Whether the engine is up, answering or not: calls then wait for it, and time out. */
@@ -300,39 +318,15 @@ export class EngineLifecycle extends EventEmitter<{
       return;
     }
     this.log('the guest stopped answering');
-    this.error = {
-      name: 'GuestNotResponding',
-      message: 'The VM has not answered Berth for 15 s: it may be overloaded, or hung.',
-      hint: `Wait for it, or restart the engine (\`berth restart\`, or Restart in the window). ${this.paths.consoleLog} may say why.`,
-    };
+    this.error = toWire(lifecycleErrors.notResponding(this.paths.consoleLog));
     this.move('not-responding');
-  }
-
-  /** Every container's row: the kept list when it is current, else a listing. */
-  async containers(): Promise<ContainerSummary[]> {
-    const docker = this.docker();
-    return this.watching ? this.watching.containerList.all() : listContainers(docker);
-  }
-
-  /** The registry settings as saved in settings.json. */
-  registrySettings(): RegistrySettings {
-    return loadSettings(this.paths.settings).registries;
-  }
-
-  applyRegistrySettings(settings: RegistrySettings, progress: (update: ApplyProgress) => void): Promise<void> {
-    const running = this.state === 'running' ? (this.watching?.registries ?? null) : null;
-    return applyRegistrySettings(settings, { settingsFile: this.paths.settings, env: this.env, starting: this.state === 'starting', running }, progress);
   }
 
   private onMachineExit(base: StartBase, exit: Exit): void {
     if (this.base !== base || !this.up) return;
     const how = exit.signal ? `signal ${exit.signal}` : `exit ${exit.code}`;
     this.log(`vm stopped unexpectedly (qemu ${how})`);
-    this.error = {
-      name: 'VmExited',
-      message: `The VM stopped unexpectedly (QEMU ${how}).`,
-      hint: `Read ${this.paths.consoleLog}, then start Berth again.`,
-    };
+    this.error = toWire(lifecycleErrors.vmExited(how, this.paths.consoleLog));
     this.lost = this.teardown().then(() => void this.move('error'));
   }
 
@@ -356,6 +350,14 @@ export class EngineLifecycle extends EventEmitter<{
 
   async stop(): Promise<EngineStatus> {
     if (this.state === 'stopped') return this.status();
+    if (this.state === 'suspended') {
+      // Stopping keeps its meaning: the saved VM is given up, and its containers count as stopped.
+      await this.endSuspension();
+      discardSuspended(suspendFiles(this.paths.home));
+      this.log('the suspended VM was discarded');
+      this.move('stopped');
+      return this.status();
+    }
     if (this.starting) {
       // A start in progress is cancelled: its VM is killed (nothing runs in it yet) and it settles as stopped.
       this.abortStart?.abort();
@@ -371,13 +373,14 @@ export class EngineLifecycle extends EventEmitter<{
     return this.status();
   }
 
+  /** The daemon exits: a suspended engine stays suspended (the next daemon finds it), a running one is stopped. */
+  async shutdown(): Promise<void> {
+    if (this.state === 'suspended') await this.endSuspension();
+    else await this.stop();
+  }
+
   async restart(): Promise<EngineStatus> {
     await this.stop();
     return this.start();
   }
-}
-
-/** The status of an engine no daemon runs: what a fresh lifecycle reports. */
-export function stoppedStatus(paths: HomePaths, env: NodeJS.ProcessEnv): EngineStatus {
-  return new EngineLifecycle(paths, env, () => undefined, null).status();
 }

@@ -5,7 +5,9 @@ import type { Handlers } from '../api/dispatch';
 import type { StreamHandlers } from '../api/streams';
 import type { ContainerInspect } from '../api/containerDetails';
 import type { ContainerChange } from '../api/containers';
-import { actOnContainers, inspectContainer } from '../engine/containers';
+import { actOnContainers, inspectContainer, listContainers } from '../engine/containers';
+import { applyRegistrySettings } from '../registry/applySettings';
+import { loadSettings } from '../settings/store';
 import { runShell } from '../engine/exec';
 import { imageDetails, listImages } from '../engine/images/list';
 import { pruneImages, removeImages, tagImage } from '../engine/images/manage';
@@ -22,7 +24,7 @@ import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
 import { signIn } from '../registry/signIn';
 import { EngineLifecycle } from './lifecycle';
-import { adoptPlan, bootPlan } from './start';
+import { adoptPlan, bootPlan, resumePlan } from './start';
 import { ControlServer } from './control';
 import { lockHome } from './lock';
 import { readPid } from '../pidfile';
@@ -69,7 +71,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     process.exit(1);
   });
   const directPort = Number(env.BERTH_BENCH_DIRECT_PORT) || undefined;
-  const lifecycle = new EngineLifecycle(paths, env, log, { boot: bootPlan, adopt: adoptPlan }, { directDockerPort: directPort });
+  const lifecycle = new EngineLifecycle(paths, env, log, { boot: bootPlan, adopt: adoptPlan, resume: resumePlan }, { directDockerPort: directPort });
   const extensions = extensionChannels({ engine: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const handlers: Handlers = {
     ...extensions.calls,
@@ -77,11 +79,14 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     'engine.start': () => lifecycle.start(),
     'engine.stop': () => lifecycle.stop(),
     'engine.restart': () => lifecycle.restart(),
+    'engine.suspend': () => lifecycle.suspend('user'),
     'engine.hostResumed': async () => {
-      lifecycle.hostResumed();
+      // The guest's clock is behind by the host's sleep.
+      lifecycle.following?.guest.setClock('the host resumed from sleep');
       return {};
     },
-    'containers.list': answered(async () => ({ containers: await lifecycle.containers() })),
+    // The kept list when it is current, else a listing.
+    'containers.list': answered(async () => ({ containers: await (lifecycle.following?.containerList.all() ?? listContainers(lifecycle.docker())) })),
     'containers.act': async ({ ids, action }) => ({ results: await actOnContainers(lifecycle.docker(), ids, action) }),
     'containers.run': (request) => runContainer(lifecycle.docker(), request),
     // The engine's answer goes out whole; the contract checks the fields the window reads.
@@ -109,7 +114,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
       await eraseLogin(env, server);
       return { logins: await logins.refresh() };
     },
-    'registry.settings': async () => lifecycle.registrySettings(),
+    'registry.settings': async () => loadSettings(paths.settings).registries,
   };
   /** The stored sign-in for the registry `reference` names: what `docker pull` in a terminal would send. */
   const signedInFor = (reference: string) => credentialsFor(env, registryOfText(reference));
@@ -121,7 +126,11 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     'containers.usage': (_request, session) =>
       followUsage(lifecycle.docker(), followContainers, whileEngineRuns(session.signal), (containers) => session.send({ containers })),
     'images.pull': async ({ reference }, session) => pullImage(lifecycle.docker(), reference, session.signal, session.send, await signedInFor(reference)),
-    'registry.apply': (settings, session) => lifecycle.applyRegistrySettings(settings, session.send),
+    'registry.apply': (settings, session) => {
+      const state = lifecycle.current;
+      const running = state === 'running' ? (lifecycle.following?.registries ?? null) : null;
+      return applyRegistrySettings(settings, { settingsFile: paths.settings, env, starting: state === 'starting', running }, session.send);
+    },
     'images.push': async ({ reference }, session) => pushImage(lifecycle.docker(), reference, session.signal, session.send, await signedInFor(reference)),
   };
   function followContainers(listener: (change: ContainerChange) => void): () => void {
@@ -148,7 +157,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     exiting = true;
     log('daemon exiting');
     logins.stop();
-    await lifecycle.stop().catch((error: Error) => log(`stop on exit: ${error.message}`));
+    await lifecycle.shutdown().catch((error: Error) => log(`stop on exit: ${error.message}`));
     control.close();
     if (readPid(paths.daemonPid) === process.pid) rmSync(paths.daemonPid, { force: true });
     lock.release();
@@ -182,6 +191,6 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   }, 60_000).unref();
   writeFileDurably(paths.daemonPid, `${process.pid}\n`, 0o600);
   log(`daemon ${process.pid} listening on ${paths.controlSocket}`);
-  void lifecycle.adoptLeftover();
+  void lifecycle.takeOverLeftovers();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void exit());
 }

@@ -16,6 +16,8 @@ import { stopLeftoverMachine, type MachineRecord } from '../vm/leftover';
 import { findQemu } from '../vm/qemu';
 import { Plan, type Step } from '../vm/steps';
 import { adoptStep, bootStep, dataStep, dockerStep, sshStep } from './guestSteps';
+import { restartStep, resumeStep, wakeStep } from './resumeSteps';
+import type { SuspendedRecord } from '../vm/suspended';
 import type { StartBase, Started } from './startBase';
 
 
@@ -122,6 +124,25 @@ export function adoptPlan(record: MachineRecord): Plan<StartBase, Started> {
     .then(adoptStep(record))
     .then(sshStep)
     .then(dockerStep)
+    .then(contextStep)
+    .then(pluginsStep);
+}
+
+/**
+ * How a suspended engine resumes: the VM comes from the saved state, so the guest's start is already done;
+ * it is woken, and what the suspend stopped starts again.
+ */
+export function resumePlan(record: SuspendedRecord): Plan<StartBase, Started> {
+  return Plan.of<StartBase>()
+    .then(settingsStep)
+    .then(qemuStep)
+    .then(imageStep)
+    .then(keysStep)
+    .then(resumeStep(record))
+    .then(sshStep)
+    .then(wakeStep)
+    .then(dockerStep)
+    .then(restartStep(record))
     .then(contextStep)
     .then(pluginsStep);
 }

@@ -6,8 +6,9 @@ import type { HomePaths } from '../home';
 import type { NetworkMode, Settings } from '../settings/schema';
 import type { SharedFolders } from '../settings/shares';
 import type { SshLink } from '../tunnel/link';
-import type { HostSocket } from '../tunnel/socket';
+import type { HostSocket, Listening } from '../tunnel/socket';
 import type { LocatedImage } from '../vm/image';
+import type { KeyPair } from '../vm/keys';
 import type { Machine } from '../vm/machine';
 
 /**
@@ -31,6 +32,8 @@ export interface StartBase {
   held: Held;
   /** Only for benchmarks: the host port forwarded to a dockerd TCP listener in the guest. */
   directDockerPort?: number;
+  /** The Docker socket's listener while the engine was suspended, for the start's HostSocket to take over. */
+  handover?: () => Promise<Listening | null>;
 }
 
 /** What a start has made once the engine runs, by either plan (a boot, or a take-over). */
@@ -41,6 +44,7 @@ export interface Started {
   /** The saved registry settings plus the docker CLI's certs.d, as the guest got them at its start. */
   registries: RegistrySettings;
   image: LocatedImage;
+  keys: KeyPair;
   machine: Machine;
   acceleratorReason: string;
   link: SshLink;

@@ -72,6 +72,8 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
   private connected: Client | null = null;
   private waiters: Array<{ resolve: (client: Client) => void; reject: (error: Error) => void }> = [];
   private closed = false;
+  /** Set while the link is held down on purpose (a suspend): a connection that ends is not a guest lost. */
+  private held = false;
   private attempt = 0;
   private timer: NodeJS.Timeout | null = null;
   /** Set when the guest showed a host key other than the pinned one: no reconnect is tried after it. */
@@ -171,7 +173,7 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     client.once('close', () => {
       if (this.connected !== client) return;
       this.connected = null;
-      if (this.closed) return;
+      if (this.closed || this.held) return;
       this.emit('down', unanswered ? UNANSWERED : 'connection closed');
       this.options.log('ssh connection lost; reconnecting');
       this.scheduleReconnect();
@@ -181,7 +183,7 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
   }
 
   private scheduleReconnect(): void {
-    if (this.closed || this.timer) return;
+    if (this.closed || this.held || this.timer) return;
     const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
     this.attempt += 1;
     this.timer = setTimeout(() => {
@@ -233,6 +235,26 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     return new Promise((resolve, reject) =>
       client.openssh_forwardOutStreamLocal(remotePath, (error, channel) => (error ? reject(error) : resolve(channel))),
     );
+  }
+
+  /**
+   * Ends the connection and makes no other until `release`: the guest's sshd ends with it and the next one
+   * waits for the host, so a guest saved now meets its next host with a fresh sshd at once.
+   */
+  hold(): Promise<void> {
+    this.held = true;
+    const client = this.connected;
+    if (!client) return Promise.resolve();
+    return new Promise((resolve) => {
+      client.once('close', () => resolve());
+      client.end();
+    });
+  }
+
+  /** Connects again after a `hold`. */
+  release(): void {
+    this.held = false;
+    if (!this.connected) this.scheduleReconnect();
   }
 
   close(): void {

@@ -82,6 +82,15 @@ function sameFile(made: Stats, path: string): boolean {
   }
 }
 
+/** A listener on the Docker socket's path, handed from a RestingSocket to the HostSocket of the engine that wakes. */
+export interface Listening {
+  server: Server;
+  unlink: () => void;
+}
+
+/** Half-open: `docker run` closes its write side and still reads the container's output. */
+export const dockerSocketServer = (onConnection: (local: Socket) => void): Server => createServer({ allowHalfOpen: true }, onConnection);
+
 /**
  * The host's Docker socket: every connection is piped, with backpressure, to the guest's socket
  * through its own streamlocal channel on the shared SSH connection. On the way in, a RequestFramer
@@ -100,14 +109,22 @@ export class HostSocket {
     private readonly inspectCreate: CreateInspector = () => ({ kind: 'pass' }),
   ) {}
 
-  async listen(): Promise<void> {
-    // Half-open: `docker run` closes its write side and still reads the container's output.
-    const server = createServer({ allowHalfOpen: true }, (local) => this.carry(local));
+  /** Listens on the path, or takes over the listener a suspended engine's RestingSocket had there (no moment without one). */
+  async listen(from?: Listening): Promise<void> {
+    if (from) {
+      from.server.removeAllListeners('connection');
+      from.server.on('connection', (local: Socket) => this.carry(local));
+      ({ server: this.server, unlink: this.unlink } = from);
+      return;
+    }
+    const server = dockerSocketServer((local) => this.carry(local));
     this.unlink = await listenPrivately(server, this.path, 'Docker socket');
     this.server = server;
   }
 
-  private carry(local: Socket): void {
+  /** Carries one client connection to the engine; `head` is what was read of it already (by a RestingSocket). */
+  carry(local: Socket, head?: Buffer): void {
+    if (head?.length) local.unshift(head);
     this.open.add(local);
     local.once('close', () => this.open.delete(local));
     local.pause();

@@ -36,8 +36,11 @@ export class Machine {
     readonly accelerator: string,
     private readonly qemu: QemuProcess,
     private readonly qmpSocket: string,
-    /** Taken over from an earlier daemon: its console went with that daemon, and its guest is past its start. */
-    readonly adopted = false,
+    /**
+     * Its guest is past its start, so no start message will come on the console: a VM taken over from an
+     * earlier daemon (its console went with that daemon), or one resumed from a suspend.
+     */
+    readonly pastStart = false,
   ) {
     this.exited = qemu.exited.then((exit) => (this.exit = exit));
   }
@@ -50,8 +53,8 @@ export class Machine {
     return this.qemu.pid;
   }
 
-  /** `extra` ends the command line: how a restore passes `-incoming`. */
-  static launch(qemu: string, accelerator: string, spec: Spec, consoleLog: WriteStream, extra: string[] = []): Machine {
+  /** `extra` ends the command line: how a restore or a resume passes `-incoming`. */
+  static launch(qemu: string, accelerator: string, spec: Spec, consoleLog: WriteStream, extra: string[] = [], pastStart = false): Machine {
     const how = extra.length ? `restoring ${extra.at(-1)}` : 'booting';
     consoleLog.write(`\n--- berth: launching qemu with accelerator ${accelerator}, ${how}, at ${new Date().toISOString()}\n`);
     const child = spawn(qemu, [...qemuArgs({ ...spec, accelerator }), ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -65,7 +68,7 @@ export class Machine {
       }),
     );
     const alive = (): boolean => child.exitCode === null && child.signalCode === null;
-    const machine = new Machine(accelerator, { pid: child.pid, alive, kill: () => child.kill('SIGKILL'), exited }, spec.qmpSocket);
+    const machine = new Machine(accelerator, { pid: child.pid, alive, kill: () => child.kill('SIGKILL'), exited }, spec.qmpSocket, pastStart);
     machine.input = child;
     child.stdout?.on('data', (chunk: Buffer) => {
       consoleLog.write(chunk);

@@ -5,12 +5,14 @@ import { toWire, type WireError } from '../../main/api/errors';
 import { invoke, link } from '../bridge';
 import { followed } from './followed';
 
-type Action = 'start' | 'stop' | 'restart';
+type Action = 'start' | 'stop' | 'restart' | 'suspend';
 
 const ALLOWED: Record<Action, EngineState[]> = {
-  start: ['stopped', 'error'],
-  stop: ['starting', 'running', 'not-responding', 'error'],
+  // Start resumes a suspended engine.
+  start: ['stopped', 'error', 'suspended'],
+  stop: ['starting', 'running', 'not-responding', 'error', 'suspended'],
   restart: ['running', 'not-responding', 'error'],
+  suspend: ['running'],
 };
 
 /** The engine as the backend reports it: loaded once per connection, then kept current by 'engine.changed'. */
@@ -58,6 +60,7 @@ export const useEngineStore = defineStore('engine', () => {
     start: () => run('start'),
     stop: () => run('stop'),
     restart: () => run('restart'),
+    suspend: () => run('suspend'),
     dismissError: () => (actionError.value = null),
   };
 });

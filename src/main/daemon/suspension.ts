@@ -1,0 +1,59 @@
+import type { Socket } from 'node:net';
+import { RestingSocket, writeAnswer } from '../tunnel/restingSocket';
+import type { HostSocket, Listening } from '../tunnel/socket';
+import type { SuspendedRecord } from '../vm/suspended';
+
+/**
+ * A suspended engine, as the daemon holds it: the record of its saved VM, and the Docker socket answering
+ * from the kept lists. What they cannot answer wakes an engine Resource Saver put to sleep (held until the
+ * engine is up, then served by it), and is refused, saying how to resume, when the user suspended it.
+ */
+export class Suspension {
+  private socket: RestingSocket | null = null;
+  private waiting: Array<{ local: Socket; head: Buffer }> = [];
+  /** Settles once the Docker socket answers (or could not be listened on, which is logged). */
+  readonly resting: Promise<void>;
+
+  constructor(
+    readonly record: SuspendedRecord,
+    socketPath: string,
+    private readonly wake: () => void,
+    log: (line: string) => void,
+  ) {
+    const socket = new RestingSocket(socketPath, record.kept, (local, head) => this.unanswered(local, head));
+    this.resting = socket.listen().then(
+      () => void (this.socket = socket),
+      (error: Error) => log(`the Docker socket does not answer while suspended: ${error.message}`),
+    );
+  }
+
+  private unanswered(local: Socket, head: Buffer): void {
+    if (this.record.by === 'user') {
+      const message = "Berth's engine is suspended: resume it with `berth start` (or Start in the window), then try again.";
+      writeAnswer(local, { status: 503, headers: { 'content-type': 'application/json' }, body: `${JSON.stringify({ message })}\n` });
+      return;
+    }
+    this.waiting.push({ local, head });
+    local.once('close', () => (this.waiting = this.waiting.filter((entry) => entry.local !== local)));
+    this.wake();
+  }
+
+  /** The listener, for the waking engine's HostSocket: the socket never stops answering. */
+  async handover(): Promise<Listening | null> {
+    await this.resting;
+    return this.socket?.release() ?? null;
+  }
+
+  /** The requests that woke the engine, served by it now that it is up. */
+  deliver(socket: HostSocket): void {
+    for (const { local, head } of this.waiting.splice(0)) socket.carry(local, head);
+  }
+
+  /** Ends what is left: requests still waiting (the engine did not come up) and the socket. */
+  async end(): Promise<void> {
+    await this.resting;
+    for (const { local } of this.waiting.splice(0)) local.destroy();
+    await this.socket?.close();
+    this.socket = null;
+  }
+}
