@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { berth, docker, guestClockOff, runPid, status, testShares, writeSettings } from '../support/berth';
 import { freePort } from '../../src/main/daemon/startBase';
 import { isAlive } from '../../src/main/pidfile';
-import { defaultSettings } from '../../src/main/settings/schema';
+import { loadSettings } from '../../src/main/settings/store';
 import { sharedWithBusybox } from '../support/shared';
 
 const instance = sharedWithBusybox();
@@ -37,7 +37,8 @@ describe('berth suspend', () => {
     for (const args of [
       ['run', '-d', '--name', 'sus-web', '-p', `127.0.0.1:${port}:80`, 'busybox:offline', 'sh', '-c', page],
       ['run', '-d', '--name', 'sus-sleep', 'busybox:offline', 'sleep', '100000'],
-      ['run', '-d', '--name', 'sus-share', '-v', `${shareDir}:/shared`, 'busybox:offline', 'sleep', '100000'],
+      // --init: sleep as PID 1 ignores SIGTERM, and the suspend's stop would wait out its 10 s.
+      ['run', '-d', '--init', '--name', 'sus-share', '-v', `${shareDir}:/shared`, 'busybox:offline', 'sleep', '100000'],
     ]) {
       const ran = await docker(instance, args);
       expect(ran.code, ran.stderr).toBe(0);
@@ -107,7 +108,7 @@ describe('berth suspend', () => {
     const done = await berth(instance, ['suspend']);
     expect(done.code, done.stderr).toBe(0);
     try {
-      const changed = settings ? JSON.parse(settings) : defaultSettings();
+      const changed = loadSettings(settingsFile);
       writeSettings(instance, { ...changed, vm: { ...changed.vm, memoryMiB: changed.vm.memoryMiB + 256 } });
       const started = await berth(instance, ['start']);
       expect(started.code, started.stderr).toBe(0);
@@ -132,5 +133,31 @@ describe('berth suspend', () => {
     const started = await berth(instance, ['start']);
     expect(started.code, started.stderr).toBe(0);
     expect((await inspect('sus-given-up')).running).toBe(false);
+  });
+
+  it('Resource Saver suspends an idle engine, answers the lists while it sleeps, and wakes for anything else', async () => {
+    const settingsFile = join(instance.home, 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    await docker(instance, ['rm', '-f', ...names]);
+    // A tenth of a minute: the engine has no container running, and nobody uses its socket meanwhile.
+    writeSettings(instance, { ...settings, resourceSaver: { idleMinutes: 0.1 } });
+    try {
+      await expect
+        .poll(async () => ((await status(instance)) as { suspended: { by: string } | null }).suspended?.by ?? null, { timeout: 60_000, interval: 2_000 })
+        .toBe('resource-saver');
+      writeSettings(instance, settings);
+      const listed = await docker(instance, ['ps', '-a', '--format', '{{.Names}}']);
+      expect(listed.code, listed.stderr).toBe(0);
+      const volumes = await docker(instance, ['volume', 'ls']);
+      expect(volumes.code, volumes.stderr).toBe(0);
+      expect((await status(instance)).state).toBe('suspended');
+      // Anything else wakes it, and is served once it is up.
+      const ran = await docker(instance, ['run', '--rm', 'busybox:offline', 'echo', 'woken']);
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toBe('woken\n');
+      expect((await status(instance)).state).toBe('running');
+    } finally {
+      writeSettings(instance, settings);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { berth, importBusybox, newInstance, type Instance } from './berth';
+import { SETTINGS_VERSION } from '../../src/main/settings/schema';
+import { berth, importBusybox, newInstance, writeSettings, type Instance } from './berth';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,6 +20,8 @@ let instance: Instance | null = null;
  */
 export async function setup(project: TestProject): Promise<void> {
   instance = newInstance(SHARED_ENV);
+  // The test files decide when the shared engine sleeps (suspend.test.ts), never the time between them.
+  writeSettings(instance, { version: SETTINGS_VERSION, resourceSaver: { idleMinutes: 0 } });
   const started = await berth(instance, ['start']);
   if (started.code !== 0) throw new Error(`berth start failed:\n${started.stderr}`);
   const imported = await importBusybox(instance, 'busybox:offline');

@@ -11,11 +11,11 @@ import { engineNotRunning } from '../engine/client';
 import type { HomePaths } from '../home';
 import type { Exit } from '../vm/machine';
 import type { SshLink } from '../tunnel/link';
-import { adoptable, forgetMachine, recordMachine } from '../vm/leftover';
+import { adoptable, recordMachine } from '../vm/leftover';
 import { discardSuspended, readSuspended, suspendFiles, type SuspendedRecord } from '../vm/suspended';
 import { followEngine, type Following } from './following';
 import { engineStatus } from './status';
-import type { StartBase, Started } from './startBase';
+import { closeHeld, type StartBase, type Started } from './startBase';
 import { startFrom, type StartFrom, type StartPlans } from './startFrom';
 import { suspendEngine, type SuspendedBy } from './suspend';
 import { Suspension } from './suspension';
@@ -55,6 +55,8 @@ export class EngineLifecycle extends EventEmitter<{
   private abortStart: AbortController | null = null;
   /** What follows the running engine: its events, published ports, registries and the guest itself. */
   private watching: Following | null = null;
+  /** When the engine last came up (Resource Saver counts idle time from there at the earliest). */
+  private runningSince = 0;
   /** Settles once the teardown after QEMU's unexpected end is done. */
   private lost: Promise<void> = Promise.resolve();
 
@@ -220,6 +222,7 @@ export class EngineLifecycle extends EventEmitter<{
       shares: started.shares,
       startedAt: from.kind === 'adopt' ? from.record.startedAt : new Date().toISOString(),
     });
+    this.runningSince = Date.now();
     this.move('running');
     this.follow(base, started);
     return this.status();
@@ -286,6 +289,11 @@ export class EngineLifecycle extends EventEmitter<{
     await suspension?.end();
   }
 
+  /** When a client last connected to the running engine's Docker socket, or it came up if later; null when not running. */
+  lastClient(): number | null {
+    return this.state === 'running' && this.started ? Math.max(this.started.socket.lastConnection, this.runningSince) : null;
+  }
+
   /** What follows the engine while it runs: its events and container list, published ports, registries and the guest. */
   get following(): Following | null {
     return this.up ? this.watching : null;
@@ -296,8 +304,9 @@ export class EngineLifecycle extends EventEmitter<{
     return this.state === 'running' || this.state === 'not-responding';
   }
 
-  /** The Engine API, while the engine runs. */
+  /** The Engine API, while the engine runs; while suspended, the Docker socket that answers from what the suspend kept. */
   docker(): Docker {
+    if (this.state === 'suspended' && this.suspension?.docker) return this.suspension.docker;
     if (!this.up || !this.started) throw engineNotRunning();
     return this.started.docker;
   }
@@ -333,19 +342,7 @@ export class EngineLifecycle extends EventEmitter<{
   private async teardown(): Promise<void> {
     this.watching?.stop();
     this.watching = null;
-    const held = this.base?.held;
-    if (!held) return;
-    const { socket, link, machine, consoleLog } = held;
-    // Emptied first: a later teardown (the boot's second try, a stop) finds only what opened since.
-    held.socket = held.link = held.machine = held.consoleLog = undefined;
-    await socket?.close().catch(() => undefined);
-    link?.close();
-    if (machine?.running) {
-      const how = await machine.powerdown();
-      this.log(`vm powered down (${how})`);
-    }
-    forgetMachine(this.paths.machineRecord);
-    consoleLog?.end();
+    if (this.base) await closeHeld(this.base);
   }
 
   async stop(): Promise<EngineStatus> {

@@ -24,6 +24,7 @@ import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
 import { signIn } from '../registry/signIn';
 import { EngineLifecycle } from './lifecycle';
+import { ResourceSaver } from './resourceSaver';
 import { adoptPlan, bootPlan, resumePlan } from './start';
 import { ControlServer } from './control';
 import { lockHome } from './lock';
@@ -72,6 +73,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   });
   const directPort = Number(env.BERTH_BENCH_DIRECT_PORT) || undefined;
   const lifecycle = new EngineLifecycle(paths, env, log, { boot: bootPlan, adopt: adoptPlan, resume: resumePlan }, { directDockerPort: directPort });
+  const saver = new ResourceSaver(lifecycle, paths.settings, log);
   const extensions = extensionChannels({ engine: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const handlers: Handlers = {
     ...extensions.calls,
@@ -157,6 +159,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     exiting = true;
     log('daemon exiting');
     logins.stop();
+    saver.stop();
     await lifecycle.shutdown().catch((error: Error) => log(`stop on exit: ${error.message}`));
     control.close();
     if (readPid(paths.daemonPid) === process.pid) rmSync(paths.daemonPid, { force: true });

@@ -9,6 +9,7 @@ import type { SshLink } from '../tunnel/link';
 import type { HostSocket, Listening } from '../tunnel/socket';
 import type { LocatedImage } from '../vm/image';
 import type { KeyPair } from '../vm/keys';
+import { forgetMachine } from '../vm/leftover';
 import type { Machine } from '../vm/machine';
 
 /**
@@ -50,6 +51,21 @@ export interface Started {
   link: SshLink;
   socket: HostSocket;
   docker: Docker;
+}
+
+/** Closes what a start holds, the VM powered down if it still runs. */
+export async function closeHeld({ held, paths, log }: StartBase): Promise<void> {
+  const { socket, link, machine, consoleLog } = held;
+  // Emptied first: a later teardown (the boot's second try, a stop) finds only what opened since.
+  held.socket = held.link = held.machine = held.consoleLog = undefined;
+  await socket?.close().catch(() => undefined);
+  link?.close();
+  if (machine?.running) {
+    const how = await machine.powerdown();
+    log(`vm powered down (${how})`);
+  }
+  forgetMachine(paths.machineRecord);
+  consoleLog?.end();
 }
 
 export function freePort(): Promise<number> {

@@ -1,4 +1,6 @@
 import type { Socket } from 'node:net';
+import type Docker from 'dockerode';
+import { engineClient } from '../engine/client';
 import { RestingSocket, writeAnswer } from '../tunnel/restingSocket';
 import type { HostSocket, Listening } from '../tunnel/socket';
 import type { SuspendedRecord } from '../vm/suspended';
@@ -13,6 +15,8 @@ export class Suspension {
   private waiting: Array<{ local: Socket; head: Buffer }> = [];
   /** Settles once the Docker socket answers (or could not be listened on, which is logged). */
   readonly resting: Promise<void>;
+  /** The Engine API as the resting socket serves it: lists from what the suspend kept, anything else wakes or is refused. */
+  docker: Docker | null = null;
 
   constructor(
     readonly record: SuspendedRecord,
@@ -22,7 +26,10 @@ export class Suspension {
   ) {
     const socket = new RestingSocket(socketPath, record.kept, (local, head) => this.unanswered(local, head));
     this.resting = socket.listen().then(
-      () => void (this.socket = socket),
+      async () => {
+        this.socket = socket;
+        this.docker = await engineClient(socketPath);
+      },
       (error: Error) => log(`the Docker socket does not answer while suspended: ${error.message}`),
     );
   }

@@ -67,6 +67,11 @@ export class ContainerList {
     return this.rows?.get(id);
   }
 
+  /** The kept rows as they are, without asking the engine; null while the list is not kept. */
+  kept(): ContainerSummary[] | null {
+    return this.rows ? [...this.rows.values()] : null;
+  }
+
   /** Every row: the kept ones when there are, else from a listing (which fills the list while the stream is open). */
   async all(): Promise<ContainerSummary[]> {
     if (this.rows) {

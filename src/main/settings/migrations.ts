@@ -14,6 +14,8 @@ export const migrations: Record<number, (settings: Raw) => Raw> = {
   3: (settings) => ({ ...settings, shares: [homedir()], version: 3 }),
   // Registry trust became a setting; the guest image no longer trusts the host's address over plain HTTP by itself.
   4: (settings) => ({ ...settings, registries: { certificates: [], insecure: [] }, version: 4 }),
+  // Resource Saver: an idle engine suspends itself after 5 minutes, as Docker Desktop's does.
+  5: (settings) => ({ ...settings, resourceSaver: { idleMinutes: 5 }, version: 5 }),
 };
 
 export function migrate(raw: Raw, target: number): Raw {

@@ -7,7 +7,7 @@ import { RegistrySettings } from '../api/registry';
 export const NetworkMode = z.enum(['normal', 'host-only']);
 export type NetworkMode = z.infer<typeof NetworkMode>;
 
-export const SETTINGS_VERSION = 4;
+export const SETTINGS_VERSION = 5;
 
 export const Settings = z.object({
   version: z.literal(SETTINGS_VERSION),
@@ -25,6 +25,11 @@ export const Settings = z.object({
   shares: z.array(z.string().refine((value) => isAbsolute(value), 'an absolute folder path such as /home/you')),
   /** What the engine trusts beyond the usual; the CA files in DOCKER_CONFIG/certs.d are added at start (registry/guestSettings). */
   registries: RegistrySettings,
+  /**
+   * Resource Saver: after this many minutes with no container running and no client on the Docker socket, the
+   * engine suspends itself, and the next request wakes it. 0 turns it off.
+   */
+  resourceSaver: z.object({ idleMinutes: z.number().min(0).max(1440) }),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -34,4 +39,5 @@ export const defaultSettings = (): Settings => ({
   ports: { bindAddress: '127.0.0.1' },
   shares: [homedir()],
   registries: { certificates: [], insecure: [] },
+  resourceSaver: { idleMinutes: 5 },
 });

@@ -45,6 +45,10 @@ describe('settings', () => {
     }
   });
 
+  it('migrates a version 4 file to Resource Saver after 5 idle minutes, keeping its values', () => {
+    expect(migrate({ version: 4, shares: ['/srv'] }, 5)).toEqual({ version: 5, shares: ['/srv'], resourceSaver: { idleMinutes: 5 } });
+  });
+
   it('migrates a version 3 file to empty registry settings, keeping its values', () => {
     expect(migrate({ version: 3, shares: ['/srv'] }, 4)).toEqual({ version: 4, shares: ['/srv'], registries: { certificates: [], insecure: [] } });
     const path = temp();

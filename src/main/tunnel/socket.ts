@@ -100,6 +100,8 @@ export class HostSocket {
   private server: Server | null = null;
   private unlink = (): void => undefined;
   private readonly open = new Set<Socket>();
+  /** When a client last connected (Resource Saver's measure of activity): a connection, not a byte, counts. */
+  lastConnection = Date.now();
 
   constructor(
     private readonly path: string,
@@ -125,6 +127,7 @@ export class HostSocket {
   /** Carries one client connection to the engine; `head` is what was read of it already (by a RestingSocket). */
   carry(local: Socket, head?: Buffer): void {
     if (head?.length) local.unshift(head);
+    this.lastConnection = Date.now();
     this.open.add(local);
     local.once('close', () => this.open.delete(local));
     local.pause();
