@@ -2,11 +2,11 @@
 import { rmSync } from 'node:fs';
 import { importBusybox } from '../e2e/support/berth';
 import { freePort } from '../src/main/daemon/startBase';
+import { memoryRows } from './memory';
 import { alternatingPings } from './ping';
+import { fmt, ratio, resumeRows, sleepRows } from './resume';
 import { benchInstance, berthCommand, median, percentile, runBench, sh, type Row } from './run';
 
-const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(2)} ms`);
-const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 
 interface StartFigure {
   ms: number;
@@ -23,7 +23,8 @@ async function timedStart(env: NodeJS.ProcessEnv): Promise<StartFigure> {
 
 const restored = (figure: StartFigure): boolean => figure.steps.some((step) => step.name === 'accelerator' && step.detail?.includes('snapshot'));
 
-async function coldStarts(rows: Row[]): Promise<void> {
+/** The cold starts' rows; returns the restored start's time, the baseline of the resume. */
+async function coldStarts(rows: Row[]): Promise<number> {
   // An ordinary installation, as a user has it (the image is built and cached by recipe).
   const plain = benchInstance();
   try {
@@ -43,6 +44,7 @@ async function coldStarts(rows: Row[]): Promise<void> {
       rows.push({ figure: `cold \`berth start\` to Docker API: ${label}`, berth: fmt(figure.ms), baseline, ratio: ratio(figure.ms, baseMs), target: '<= 10 s' });
       for (const step of figure.steps) rows.push({ figure: `  step: ${step.label}`, berth: fmt(step.ms), baseline: '', ratio: '', target: '' });
     }
+    return again.ms;
   } finally {
     await sh(`${berthCommand} stop`, plain.env);
     rmSync(plain.home, { recursive: true, force: true });
@@ -51,7 +53,7 @@ async function coldStarts(rows: Row[]): Promise<void> {
 
 runBench(async () => {
   const rows: Row[] = [];
-  await coldStarts(rows);
+  const restoredMs = await coldStarts(rows);
   const directPort = await freePort();
   // Only here: dockerd also listens on TCP in the guest, forwarded by QEMU, as the direct baseline.
   const instance = benchInstance({ BERTH_BENCH_DIRECT_PORT: String(directPort) });
@@ -93,6 +95,9 @@ runBench(async () => {
     const guestRuns = inGuest.stdout.trim().split('\n').map(Number).filter((n) => n > 0);
     if (guestRuns.length === 0) throw new Error(`in-guest docker run failed: ${inGuest.stderr}`);
     rows.push({ figure: '`docker run --rm busybox true` (host CLI vs in guest)', berth: fmt(median(runs)), baseline: fmt(median(guestRuns)), ratio: ratio(median(runs), median(guestRuns)), target: '<= 1.2x' });
+    rows.push(...(await memoryRows(instance, 'bench:busybox')));
+    rows.push(...(await resumeRows(instance, 'bench:busybox', restoredMs)));
+    rows.push(...(await sleepRows(instance, 'bench:busybox')));
   } finally {
     await sh(`${berthCommand} stop`, instance.env);
     rmSync(instance.home, { recursive: true, force: true });

@@ -1,25 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { docker, runPid } from '../support/berth';
+import { qemuMemoryMiB } from '../support/memory';
 import { sharedWithBusybox } from '../support/shared';
 
 const instance = sharedWithBusybox();
-/**
- * How much of the guest's RAM QEMU holds on the host: the resident part of its largest mapping, the guest
- * memory. (QEMU's whole resident size also counts, under emulation, its cache of translated code.)
- */
-function guestRamResidentMiB(): number {
-  const pid = runPid(instance, 'qemu.pid');
-  let size = 0;
-  let largest = { size: 0, rssKiB: 0 };
-  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
-    if (range) size = Number(BigInt(`0x${range[2]}`) - BigInt(`0x${range[1]}`));
-    const rss = /^Rss:\s+(\d+) kB/.exec(line);
-    if (rss && size > largest.size) largest = { size, rssKiB: Number(rss[1]) };
-  }
-  return largest.rssKiB / 1024;
-}
+const guestRamResidentMiB = (): number => qemuMemoryMiB(runPid(instance, 'qemu.pid')).guestRam;
 
 describe('the VM memory', () => {
   it('goes back to the host once a container that took it has freed it', async () => {
