@@ -3,9 +3,12 @@ import { toWire, type WireError } from '../../main/api/errors';
 import { onOpen } from '../bridge';
 import { useEngineStore } from './engine';
 
+/** While the engine runs, and while it is suspended: then the backend answers the lists from what the suspend kept. */
+const listable = (state: string | null): boolean => state === 'running' || state === 'suspended';
+
 /**
- * What every list of engine objects shares: it loads while the engine runs, again on each
- * (re)connection and each engine start, and keeps the load's error for the view.
+ * What every list of engine objects shares: it loads while the engine runs (or is suspended), again on
+ * each (re)connection and each change of the engine's state, and keeps the load's error for the view.
  */
 export function useEngineList(fetch: () => Promise<void>) {
   const engine = useEngineStore();
@@ -13,7 +16,7 @@ export function useEngineList(fetch: () => Promise<void>) {
   const loadError = ref<WireError | null>(null);
 
   async function load(): Promise<void> {
-    if (engine.state !== 'running') return;
+    if (!listable(engine.state)) return;
     try {
       await fetch();
       loaded.value = true;
@@ -29,7 +32,7 @@ export function useEngineList(fetch: () => Promise<void>) {
     watch(
       () => engine.state,
       (state) => {
-        if (state === 'running') void load();
+        if (listable(state)) void load();
         else loaded.value = false;
       },
     );
