@@ -50,6 +50,7 @@ export class EngineLifecycle extends EventEmitter<{
   private starting: Promise<EngineStatus> | null = null;
   /** Set while the start in progress is a take-over or a resume: a `berth start` then waits for it instead of being refused. */
   private joinable = false;
+  private suspending: Promise<SuspendedRecord> | null = null;
   /** While the engine is suspended: its saved VM's record, and the Docker socket answering meanwhile. */
   private suspension: Suspension | null = null;
   private abortStart: AbortController | null = null;
@@ -159,7 +160,6 @@ export class EngineLifecycle extends EventEmitter<{
 
   /** Boots the VM, or first tries to take over the one an earlier daemon left, or to resume the suspended one. */
   private async runStart(from: StartFrom): Promise<EngineStatus> {
-    const plans = this.plans;
     if (!TRANSITIONS[this.state].includes('starting')) {
       throw lifecycleErrors.busy(this.state);
     }
@@ -190,7 +190,7 @@ export class EngineLifecycle extends EventEmitter<{
     };
     let started: Started;
     try {
-      started = await startFrom(plans, from, { base, onSteps, teardown: () => this.teardown() });
+      started = await startFrom(this.plans, from, { base, onSteps, teardown: () => this.teardown() });
     } catch (error) {
       await this.endSuspension();
       if (abort.signal.aborted) {
@@ -262,11 +262,14 @@ export class EngineLifecycle extends EventEmitter<{
     this.watching = null;
     let record: SuspendedRecord;
     try {
-      record = await suspendEngine(base, started, by);
+      this.suspending = suspendEngine(base, started, by);
+      record = await this.suspending;
     } catch (error) {
       this.follow(base, started);
       this.move('running');
       throw error;
+    } finally {
+      this.suspending = null;
     }
     await this.teardown();
     this.started = null;
@@ -346,6 +349,8 @@ export class EngineLifecycle extends EventEmitter<{
   }
 
   async stop(): Promise<EngineStatus> {
+    // A suspend under way finishes first: then there is a suspended VM to give up, or a running one to stop.
+    await this.suspending?.catch(() => undefined);
     if (this.state === 'stopped') return this.status();
     if (this.state === 'suspended') {
       // Stopping keeps its meaning: the saved VM is given up, and its containers count as stopped.
