@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs';
 import { importBusybox } from '../e2e/support/berth';
 import { freePort } from '../src/main/daemon/startBase';
+import { idleRows } from './idle';
 import { alternatingPings } from './ping';
 import { benchInstance, berthCommand, median, percentile, runBench, sh, type Row } from './run';
 
@@ -52,6 +53,7 @@ async function coldStarts(rows: Row[]): Promise<void> {
 runBench(async () => {
   const rows: Row[] = [];
   await coldStarts(rows);
+  await idleRows(rows);
   const directPort = await freePort();
   // Only here: dockerd also listens on TCP in the guest, forwarded by QEMU, as the direct baseline.
   const instance = benchInstance({ BERTH_BENCH_DIRECT_PORT: String(directPort) });
