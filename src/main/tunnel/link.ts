@@ -147,8 +147,13 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
   /** A connected client, with the serial port's socket when it goes over that port. */
   private async dial(timeoutMs: number): Promise<[Client, Socket | null]> {
     const to = this.options.to;
-    const serial = 'port' in to ? null : await dialSerial(to.serialSocket, Math.min(timeoutMs, SERIAL_BANNER_MS));
-    const transport: ConnectConfig = serial ? { sock: serial, ...KEEPALIVE } : { host: '127.0.0.1', port: 'port' in to ? to.port : 0, ...KEEPALIVE };
+    let serial: Socket | null = null;
+    let transport: ConnectConfig;
+    if ('port' in to) transport = { host: '127.0.0.1', port: to.port, ...KEEPALIVE };
+    else {
+      serial = await dialSerial(to.serialSocket, Math.min(timeoutMs, SERIAL_BANNER_MS));
+      transport = { sock: serial, ...KEEPALIVE };
+    }
     return new Promise((resolve, reject) => {
       const client = new Client();
       let settled = false;
