@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs';
 import { importBusybox } from '../e2e/support/berth';
 import { freePort } from '../src/main/daemon/startBase';
+import { idleRows } from './idle';
 import { memoryRows } from './memory';
 import { alternatingPings } from './ping';
 import { fmt, ratio, resumeRows, sleepRows } from './resume';
@@ -54,6 +55,7 @@ async function coldStarts(rows: Row[]): Promise<number> {
 runBench(async () => {
   const rows: Row[] = [];
   const restoredMs = await coldStarts(rows);
+  await idleRows(rows);
   const directPort = await freePort();
   // Only here: dockerd also listens on TCP in the guest, forwarded by QEMU, as the direct baseline.
   const instance = benchInstance({ BERTH_BENCH_DIRECT_PORT: String(directPort) });

@@ -229,6 +229,8 @@ export const sshStep: Step<StartBase & { machine: Machine; keys: KeyPair }, { li
       ciphers: ciphersFor(machine.accelerator),
       knownHostFile: paths.knownHost,
       log: made.log,
+      // Only for benchmarks: the idle-cost baseline, a keepalive every 200 ms whether the link is busy or not.
+      nudge: made.env.BERTH_BENCH_SERIAL_NUDGE === 'always' ? 'always' : 'adaptive',
     });
     made.held.link = link;
     await link.open(30_000);

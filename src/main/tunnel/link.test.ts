@@ -82,6 +82,32 @@ describe('SshLink', () => {
     link.close();
     expect(readFileSync(knownHostFile, 'utf8').trim()).toMatch(/^SHA256:[A-Za-z0-9+/]{43}=$/);
   });
+
+  it('over the serial port sends its keepalives through ssh2, which the server answers', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bt-link-'));
+    const serialSocket = join(dir, 'ssh.sock');
+    let keepalives = 0;
+    sshd = new ssh2.Server(
+      { hostKeys: [ssh2.utils.generateKeyPairSync('ed25519').private], debug: (line) => (keepalives += line.includes('keepalive@openssh.com') ? 1 : 0) },
+      (client) => {
+        client.on('error', () => undefined);
+        client.on('authentication', (context) => (context.method === 'publickey' ? context.accept() : context.reject(['publickey'])));
+      },
+    );
+    // QEMU's end of the port: a Unix socket whose peer speaks first, like the guest's sshd.
+    server = createServer((socket) => sshd!.injectSocket(socket));
+    await new Promise<void>((resolve) => server!.listen(serialSocket, resolve));
+    const said: string[] = [];
+    const link = new SshLink({ to: { serialSocket }, privateKey, ciphers: ['aes128-gcm@openssh.com'], knownHostFile: join(dir, 'known_host'), log: (line) => said.push(line), nudge: 'always' });
+    await link.open(5_000);
+    const client = await link.client();
+    await new Promise((done) => setTimeout(done, 1_000));
+    // One every 200 ms (a loaded machine may fire fewer), and the link stays up: their answers are taken.
+    expect(keepalives).toBeGreaterThanOrEqual(3);
+    expect(await link.client()).toBe(client);
+    expect(said.filter((line) => line.includes('lost'))).toEqual([]);
+    link.close();
+  });
 });
 
 /** An SSH server on loopback with `hostKey` that lets any public key in: enough for the link's handshake. */

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import { BerthError } from '../api/errors';
 import { writeFileDurably } from '../durableFile';
+import { Nudger } from './nudge';
 import { dialSerial } from './serialDial';
 
 const { Client } = ssh2;
@@ -17,6 +19,8 @@ export interface LinkOptions {
   /** Where the guest's host key fingerprint is pinned on first contact. */
   knownHostFile: string;
   log: (line: string) => void;
+  /** On the serial port: `always` nudges the guest every 200 ms even when idle (benchmarks' baseline). */
+  nudge?: 'adaptive' | 'always';
 }
 
 const BACKOFF_MS = [50, 100, 200, 400, 800, 1600, 3200, 5000];
@@ -25,12 +29,29 @@ const SERIAL_BANNER_MS = 2_000;
 /**
  * SSH keepalives: an emulated guest can stall for seconds under load, and dropping the link then would
  * break every docker command in flight, so 15 s pass without an answer before it counts as lost (a
- * closed socket or QEMU's exit is noticed at once). On the serial port they come often: under TCG a
- * reply of 1 KB or more now and then stays in the guest until the host next sends something (vm/README.md),
- * and a keepalive is that something.
+ * closed socket or QEMU's exit is noticed at once).
  */
-const TCP_KEEPALIVE = { keepaliveInterval: 5_000, keepaliveCountMax: 3 };
-const SERIAL_KEEPALIVE = { keepaliveInterval: 200, keepaliveCountMax: 75 };
+const KEEPALIVE = { keepaliveInterval: 5_000, keepaliveCountMax: 3 };
+/**
+ * On the serial port, under TCG a reply of 1 KB or more now and then stays in the guest until the host
+ * next sends something (vm/README.md): while requests come and go the host sends a keepalive every 200 ms
+ * (a Nudger), and for a while after the last, since a request may take long to answer. An idle link sends
+ * only the liveness keepalive: every nudge wakes the guest and QEMU.
+ */
+const SERIAL_NUDGE = { everyMs: 200, graceMs: 30_000 };
+
+/**
+ * Sends one keepalive request now. ssh2 sends them only on its own timer and has no public call for one,
+ * so this reaches its protocol object; its answer is taken by ssh2 like any keepalive's.
+ */
+function keepaliveOf(client: Client): () => void {
+  const protocol: unknown = Reflect.get(client, '_protocol');
+  if (typeof protocol !== 'object' || protocol === null || !('ping' in protocol) || typeof protocol.ping !== 'function') {
+    throw new Error('this ssh2 has no protocol object with ping(): the serial link cannot send its keepalives');
+  }
+  const ping = protocol.ping;
+  return () => void ping.call(protocol);
+}
 
 /** Why the link went down when the guest stopped answering its keepalives. */
 export const UNANSWERED = 'the guest stopped answering';
@@ -113,7 +134,7 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     let lastError = 'no attempt';
     while (Date.now() < until && !this.closed) {
       try {
-        this.adopt(await this.dial(Math.max(1_000, until - Date.now())));
+        this.adopt(...(await this.dial(Math.max(1_000, until - Date.now()))));
         return;
       } catch (error) {
         if (this.refused) throw this.refused;
@@ -125,12 +146,16 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     throw new Error(`the guest's SSH server did not accept Berth's key: ${lastError}`);
   }
 
-  private async dial(timeoutMs: number): Promise<Client> {
+  /** A connected client, with the serial port's socket when it goes over that port. */
+  private async dial(timeoutMs: number): Promise<[Client, Socket | null]> {
     const to = this.options.to;
-    const transport: ConnectConfig =
-      'port' in to
-        ? { host: '127.0.0.1', port: to.port, ...TCP_KEEPALIVE }
-        : { sock: await dialSerial(to.serialSocket, Math.min(timeoutMs, SERIAL_BANNER_MS)), ...SERIAL_KEEPALIVE };
+    let serial: Socket | null = null;
+    let transport: ConnectConfig;
+    if ('port' in to) transport = { host: '127.0.0.1', port: to.port, ...KEEPALIVE };
+    else {
+      serial = await dialSerial(to.serialSocket, Math.min(timeoutMs, SERIAL_BANNER_MS));
+      transport = { sock: serial, ...KEEPALIVE };
+    }
     return new Promise((resolve, reject) => {
       const client = new Client();
       let settled = false;
@@ -142,7 +167,7 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
       };
       client.once('ready', () => {
         settled = true;
-        resolve(client);
+        resolve([client, serial]);
       });
       // ssh2 may report one failure twice, and a connection that closes after the banner with no error
       // at all (its handshake timer stops with the socket).
@@ -159,11 +184,12 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     });
   }
 
-  private adopt(client: Client): void {
+  private adopt(client: Client, serial: Socket | null): void {
     // Docker API calls are small requests and replies: Nagle's algorithm would only delay them.
     client.setNoDelay(true);
     this.connected = client;
     this.attempt = 0;
+    const nudger = serial ? new Nudger(serial, keepaliveOf(client), { ...SERIAL_NUDGE, mode: this.options.nudge ?? 'adaptive' }) : null;
     let unanswered = false;
     client.on('error', (error: Error & { level?: string }) => {
       // ssh2's keepalive gave up: the guest stopped answering, as opposed to closing the connection.
@@ -171,6 +197,7 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
       this.options.log(`ssh: ${error.message}`);
     });
     client.once('close', () => {
+      nudger?.stop();
       if (this.connected !== client) return;
       this.connected = null;
       if (this.closed || this.held) return;
@@ -189,11 +216,11 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.dial(5_000).then(
-        (client) => {
+        ([client, serial]) => {
           if (this.closed) client.end();
           else {
             this.options.log(`ssh reconnected after ${this.attempt} attempt(s)`);
-            this.adopt(client);
+            this.adopt(client, serial);
           }
         },
         (error: Error) => {
