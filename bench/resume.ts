@@ -1,7 +1,9 @@
 // The rows of `npm run bench` for suspend and resume, and for Resource Saver's sleep and wake.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Instance } from '../e2e/support/berth';
+import { runPid, type Instance } from '../e2e/support/berth';
+import { isAlive } from '../src/main/pidfile';
+import { cpuPercent } from './idle';
 import { loadSettings } from '../src/main/settings/store';
 import { berthCommand, median, sh, type Row } from './run';
 
@@ -80,6 +82,8 @@ export async function sleepRows(instance: Instance, image: string): Promise<Row[
     return all;
   };
   const awakePs = median(await timed('ps', 5));
+  // Read while awake: QEMU's pid file goes with it.
+  const qemu = runPid(instance, 'qemu.pid');
   const awakeRun = median(await timed(`run --rm ${image} true`, 3));
   const sleeps = async (): Promise<void> => {
     for (const until = Date.now() + 120_000; Date.now() < until; ) {
@@ -92,11 +96,20 @@ export async function sleepRows(instance: Instance, image: string): Promise<Row[
   return withIdleMinutes(instance, 0.05, async () => {
     await sleeps();
     progress('the engine sleeps');
+    const [asleepCpu] = await cpuPercent([runPid(instance, 'daemon.pid')], 60);
+    progress(`asleep for a minute: the daemon used ${asleepCpu.toFixed(2)}% of a core`);
     const asleepPs = median(await timed('ps', 5));
     const stillAsleep = (await engineState(instance)).state === 'suspended';
     const wokenRun = (await timed(`run --rm ${image} true`, 1))[0];
     progress(`woken by docker run in ${fmt(wokenRun)}`);
     return [
+      {
+        figure: `idle host CPU over 60 s, asleep (the daemon; QEMU ${isAlive(qemu) ? 'STILL RUNNING' : 'gone'})`,
+        berth: `${asleepCpu.toFixed(2)}%`,
+        baseline: '',
+        ratio: '',
+        target: '0 (only the daemon left)',
+      },
       {
         figure: `\`docker ps\` against a sleeping engine (${stillAsleep ? 'it slept on' : 'it WOKE'})`,
         berth: fmt(asleepPs),
