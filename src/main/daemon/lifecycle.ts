@@ -258,11 +258,12 @@ export class EngineLifecycle extends EventEmitter<{
       throw lifecycleErrors.notSuspendable(this.state);
     }
     this.move('suspending');
+    const registries = this.watching?.registries.current ?? null;
     this.watching?.stop();
     this.watching = null;
     let record: SuspendedRecord;
     try {
-      this.suspending = suspendEngine(base, started, by);
+      this.suspending = suspendEngine(base, started, by, registries);
       record = await this.suspending;
     } catch (error) {
       this.follow(base, started);

@@ -74,16 +74,17 @@ const refused = (why: string, hint: string): BerthError => new BerthError('Suspe
  * Suspends a running engine: containers that bind a shared folder are stopped (they are started again on
  * resume), the lists are kept for the Docker socket to answer meanwhile, the guest unmounts its shares and
  * freezes its data disk, and QEMU saves the VM and ends. When anything fails before QEMU ends, the guest
- * goes on as before and the error says why.
+ * goes on as before and the error says why. `registries`: the registry lines the guest holds now.
  */
-export async function suspendEngine(base: StartBase, started: Started, by: SuspendedBy): Promise<SuspendedRecord> {
+export async function suspendEngine(base: StartBase, started: Started, by: SuspendedBy, registries: string | null): Promise<SuspendedRecord> {
   const { paths, log, env } = base;
   const { docker, link, machine, settings } = started;
   const files = suspendFiles(paths.home);
   prepareSuspendDir(files);
   checkRoom(files.dir, settings.vm.memoryMiB);
   const spec = { ...machineSpec({ ...base, ...started }, { dataIsNew: false }), accelerator: machine.accelerator };
-  const dependsOn = dependencies({ qemu: findQemu(env), imageId: started.image.id, spec, registries: spec.registries ?? '', diskGiB: settings.vm.diskGiB });
+  // The registry settings the guest holds now, changes since its start included; unknown ones never match, and the resume boots.
+  const dependsOn = dependencies({ qemu: findQemu(env), imageId: started.image.id, spec, registries: registries ?? '(unknown)', diskGiB: settings.vm.diskGiB });
   const restart = await shareBinders(docker, started.shares.paths);
   if (restart.length) log(`stopping for the suspend, to start again on resume (they bind a shared folder): ${restart.map((c) => c.name).join(', ')}`);
   await Promise.all(restart.map((container) => docker.getContainer(container.id).stop({ t: 10 })));
@@ -108,7 +109,10 @@ export async function suspendEngine(base: StartBase, started: Started, by: Suspe
     await startAgain(docker, restart, log);
     throw error instanceof BerthError ? error : refused((error as Error).message, hint);
   }
+  // QEMU ends once it has saved; one that lingers is ended, the state being on disk already.
+  const lingering = setTimeout(() => void machine.kill(), 10_000);
   await machine.exited;
+  clearTimeout(lingering);
   const record: SuspendedRecord = {
     savedAt: new Date().toISOString(),
     by,

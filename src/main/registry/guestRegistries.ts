@@ -35,6 +35,11 @@ export class GuestRegistries {
     void this.followDockerCertificates();
   }
 
+  /** The registry lines the guest holds now (the start's, and every change applied since); null while unknown. */
+  get current(): string | null {
+    return this.sent;
+  }
+
   private serially<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);

@@ -273,7 +273,12 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     const client = this.connected;
     if (!client) return Promise.resolve();
     return new Promise((resolve) => {
-      client.once('close', () => resolve());
+      // A guest that does not close its side within a moment is cut off: the connection ends either way.
+      const timer = setTimeout(() => client.destroy(), 2_000);
+      client.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       client.end();
     });
   }
