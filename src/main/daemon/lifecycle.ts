@@ -293,9 +293,9 @@ export class EngineLifecycle extends EventEmitter<{
     await suspension?.end();
   }
 
-  /** When a client last connected to the running engine's Docker socket, or it came up if later; null when not running. */
+  /** When the running engine's Docker socket last had a client's request or answer under way, or it came up if later; null when not running. */
   lastClient(): number | null {
-    return this.state === 'running' && this.started ? Math.max(this.started.socket.lastConnection, this.runningSince) : null;
+    return this.state === 'running' && this.started ? Math.max(this.started.socket.lastActive(), this.runningSince) : null;
   }
 
   /** What follows the engine while it runs: its events and container list, published ports, registries and the guest. */

@@ -7,7 +7,7 @@ import type { SuspendedBy } from './suspend';
 export interface Idler {
   readonly current: EngineState;
   readonly following: Following | null;
-  /** When a client last connected to the engine's Docker socket, or it came up if later; null when not running. */
+  /** When the engine's Docker socket last had a client's request or answer under way, or it came up if later; null when not running. */
   lastClient(): number | null;
   suspend(by: SuspendedBy): Promise<unknown>;
 }
@@ -28,7 +28,7 @@ const MINUTE = 60_000;
 const checkEveryMs = (idleMs: number): number => Math.max(1_000, Math.min(15_000, idleMs / 4));
 
 /**
- * Resource Saver: once the engine has been idle (no container running, no client connecting to its Docker
+ * Resource Saver: once the engine has been idle (no container running, no client request on its Docker
  * socket) for `resourceSaver.idleMinutes`, it is suspended; a request on the socket wakes it (see
  * Suspension). The setting is read at each look, so a change applies without a restart; 0 turns it off.
  */

@@ -87,10 +87,10 @@ export async function suspendEngine(base: StartBase, started: Started, by: Suspe
   const dependsOn = dependencies({ qemu: findQemu(env), imageId: started.image.id, spec, registries: registries ?? '(unknown)', diskGiB: settings.vm.diskGiB });
   const restart = await shareBinders(docker, started.shares.paths);
   if (restart.length) log(`stopping for the suspend, to start again on resume (they bind a shared folder): ${restart.map((c) => c.name).join(', ')}`);
-  await Promise.all(restart.map((container) => docker.getContainer(container.id).stop({ t: 10 })));
   const hint = `Stop the engine instead (\`berth stop\`) if this goes on; ${paths.daemonLog} has the details.`;
   let kept: SuspendedRecord['kept'];
   try {
+    await Promise.all(restart.map((container) => docker.getContainer(container.id).stop({ t: 10 })));
     kept = await keepAnswers(paths.dockerSocket);
     await runInGuest(link, 'berth-suspend prepare', { hint, timeoutMs: 60_000 });
   } catch (error) {

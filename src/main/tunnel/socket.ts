@@ -100,8 +100,9 @@ export class HostSocket {
   private server: Server | null = null;
   private unlink = (): void => undefined;
   private readonly open = new Set<Socket>();
-  /** When a client last connected (Resource Saver's measure of activity): a connection, not a byte, counts. */
-  lastConnection = Date.now();
+  private lastTraffic = Date.now();
+  /** Connections whose client sent a request the engine has not begun to answer. */
+  private awaiting = 0;
 
   constructor(
     private readonly path: string,
@@ -124,10 +125,25 @@ export class HostSocket {
     this.server = server;
   }
 
+  /**
+   * When the socket last had something to do (Resource Saver's measure of activity): now, while a request
+   * waits for the engine's answer; else the last bytes either way. An open connection with nothing on it
+   * (the daemon's own events stream, when nothing happens) leaves the engine idle.
+   */
+  lastActive(): number {
+    return this.awaiting > 0 ? Date.now() : this.lastTraffic;
+  }
+
   /** Carries one client connection to the engine; `head` is what was read of it already (by a RestingSocket). */
   carry(local: Socket, head?: Buffer): void {
     if (head?.length) local.unshift(head);
-    this.lastConnection = Date.now();
+    this.lastTraffic = Date.now();
+    let awaiting = false;
+    const answered = (): void => {
+      if (awaiting) this.awaiting -= 1;
+      awaiting = false;
+    };
+    local.once('close', answered);
     this.open.add(local);
     local.once('close', () => this.open.delete(local));
     local.pause();
@@ -139,7 +155,16 @@ export class HostSocket {
           if (error && error.message !== 'Premature close') this.log(`docker socket connection: ${error.message}`);
         };
         const framer = new RequestFramer(this.inspectCreate, (refusal) => local.write(refusal));
+        local.on('data', () => {
+          this.lastTraffic = Date.now();
+          if (!awaiting) this.awaiting += 1;
+          awaiting = true;
+        });
         pipeline(local, framer, channel, report);
+        channel.on('data', () => {
+          this.lastTraffic = Date.now();
+          answered();
+        });
         pipeline(channel, local, (error) => {
           report(error);
           channel.close();
