@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { importBusybox, instanceAt, status, type Instance } from '../e2e/support/berth';
 import { openDashboard } from '../e2e/support/dashboard';
 import { imageArchive } from './imageArchive';
-import { benchInstance, median, runBench, sh, withEngine, type Row } from './run';
+import { benchInstance, median, ratio, runBench, sh, withEngine, type Row } from './run';
 
 const CONTAINERS = Number(process.env.BENCH_CONTAINERS ?? 1000);
 const IMAGES = Number(process.env.BENCH_IMAGES ?? 300);
@@ -22,7 +22,6 @@ const PROJECT = 'benchproj';
 
 const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
-const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 const worst = (values: number[]): number => Math.max(...values);
 
 async function inParallel<T>(items: T[], width: number, work: (item: T, index: number) => Promise<unknown>): Promise<void> {

@@ -5,8 +5,8 @@ import { freePort } from '../src/main/daemon/startBase';
 import { idleRows } from './idle';
 import { memoryRows } from './memory';
 import { alternatingPings } from './ping';
-import { fmt, ratio, resumeRows, sleepRows } from './resume';
-import { benchInstance, berthCommand, median, percentile, runBench, sh, type Row } from './run';
+import { resumeRows, sleepRows } from './resume';
+import { benchInstance, berthCommand, fmt, median, percentile, ratio, runBench, sh, type Row } from './run';
 
 
 interface StartFigure {

@@ -1,7 +1,7 @@
 // What an awake engine that nobody uses costs the host: QEMU's and the daemon's CPU over a quiet minute.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { runPid, type Instance } from '../e2e/support/berth';
-import { benchInstance, berthCommand, sh, type Row } from './run';
+import { benchInstance, berthCommand, ratio, sh, type Row } from './run';
 
 const progress = (line: string): void => void console.error(`[idle] ${line}`);
 
@@ -67,7 +67,6 @@ export async function idleRows(rows: Row[]): Promise<void> {
     const now = await idleMinute(instance, 'adaptive link');
     const before = await idleMinute({ ...instance, env: { ...instance.env, BERTH_BENCH_SERIAL_NUDGE: 'always' } }, 'keepalive every 200 ms');
     const total = (figure: IdleFigure): number => figure.qemu + figure.daemon;
-    const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}x` : '');
     rows.push({
       figure: `idle host CPU over ${WINDOW_SECONDS} s, awake (QEMU + daemon, all threads; % of one core)`,
       berth: pct(total(now)),

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { importBusybox, testShares } from '../e2e/support/berth';
-import { benchInstance, percentile, runBench, sh, withEngine, type Row } from './run';
+import { benchInstance, percentile, ratio, runBench, sh, withEngine, type Row } from './run';
 
 /** Seconds each HTTP client counts for, after one second of warm-up; each side runs this twice. */
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 6);
@@ -104,7 +104,6 @@ const pool = (loads: Load[]): Load => ({
 });
 
 const ms = (seconds: number): string => (seconds >= 1 ? `${seconds.toFixed(2)} s` : `${(seconds * 1000).toFixed(2)} ms`);
-const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 
 async function publishedPorts(socket: string, env: NodeJS.ProcessEnv, rows: Row[]): Promise<void> {
   const [closePort, keepPort] = [await freePort(), await freePort()];

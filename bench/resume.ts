@@ -5,10 +5,8 @@ import { runPid, type Instance } from '../e2e/support/berth';
 import { isAlive } from '../src/main/pidfile';
 import { cpuPercent } from './idle';
 import { loadSettings } from '../src/main/settings/store';
-import { berthCommand, median, sh, type Row } from './run';
+import { berthCommand, fmt, median, ratio, sh, type Row } from './run';
 
-export const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(2)} ms`);
-export const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
 
 const progress = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 

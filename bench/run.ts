@@ -27,6 +27,12 @@ export function percentile(values: number[], p: number): number {
 
 export const median = (values: number[]): number => percentile(values, 50);
 
+/** A time as the tables print it. */
+export const fmt = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(2)} ms`);
+
+/** One figure over its baseline; empty when the baseline is zero. */
+export const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}x` : '');
+
 export type Row = {
   figure: string;
   berth: string;
