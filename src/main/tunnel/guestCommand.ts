@@ -21,19 +21,23 @@ export async function runInGuest(link: SshLink, command: string, options: GuestC
   const timeoutMs = options.timeoutMs ?? 30_000;
   const client = await link.client(Math.min(timeoutMs, 10_000));
   return new Promise((resolve, reject) => {
+    // The deadline counts from the request: a guest that never opens the command's channel is late too.
+    let opened: { close(): void } | null = null;
+    const timer = setTimeout(() => {
+      opened?.close();
+      reject(new BerthError('GuestCommandTimeout', `\`${command}\` did not finish in the VM within ${timeoutMs / 1000} s.`, options.hint));
+    }, timeoutMs);
     client.exec(command, (error, channel) => {
       if (error) {
+        clearTimeout(timer);
         reject(new BerthError('GuestCommandFailed', `Berth could not run \`${command}\` in the VM: ${error.message}`, options.hint));
         return;
       }
+      opened = channel;
       let stdout = '';
       let stderr = '';
       let code: number | null = null;
       let signal: string | undefined;
-      const timer = setTimeout(() => {
-        channel.close();
-        reject(new BerthError('GuestCommandTimeout', `\`${command}\` did not finish in the VM within ${timeoutMs / 1000} s.`, options.hint));
-      }, timeoutMs);
       channel.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       // 'exit' may come before the last output; 'close' comes after both.
