@@ -27,6 +27,12 @@ const BACKOFF_MS = [50, 100, 200, 400, 800, 1600, 3200, 5000];
 /** A fresh sshd sends its banner as soon as the host connects; waiting longer only finds a stale one. */
 const SERIAL_BANNER_MS = 2_000;
 /**
+ * One handshake's bound. On the serial port the guest's part of the handshake can stay in the guest until
+ * the host sends again (see SERIAL_NUDGE), and before the handshake ends the host has nothing it may send:
+ * such an attempt would wait forever, so it is dropped (which ends its sshd) and the next one starts fresh.
+ */
+const HANDSHAKE_MS = 8_000;
+/**
  * SSH keepalives: an emulated guest can stall for seconds under load, and dropping the link then would
  * break every docker command in flight, so 15 s pass without an answer before it counts as lost (a
  * closed socket or QEMU's exit is noticed at once).
@@ -131,19 +137,21 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
   /** Connects, retrying until `deadline` (sshd may still be starting). */
   async open(deadlineMs: number): Promise<void> {
     const until = Date.now() + deadlineMs;
-    let lastError = 'no attempt';
+    // Every distinct reason, in order: the last attempt's alone (a busy port, say) may hide the real one.
+    const reasons = new Set<string>();
     while (Date.now() < until && !this.closed) {
       try {
-        this.adopt(...(await this.dial(Math.max(1_000, until - Date.now()))));
+        this.adopt(...(await this.dial(Math.min(HANDSHAKE_MS, Math.max(1_000, until - Date.now())))));
         return;
       } catch (error) {
         if (this.refused) throw this.refused;
-        lastError = (error as Error).message;
+        reasons.add((error as Error).message);
         await new Promise((done) => setTimeout(done, 100));
       }
     }
     // The start step that called this knows which log to point at.
-    throw new Error(`the guest's SSH server did not accept Berth's key: ${lastError}`);
+    const why = reasons.size > 0 ? [...reasons].join('; ') : 'no attempt';
+    throw new Error(`the guest's SSH server did not accept Berth's key: ${why}`);
   }
 
   /** A connected client, with the serial port's socket when it goes over that port. */
