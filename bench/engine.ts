@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { importBusybox } from '../e2e/support/berth';
 import { freePort } from '../src/main/daemon/startBase';
 import { idleRows } from './idle';
-import { memoryRows } from './memory';
+import { diskRows, memoryRows } from './memory';
 import { alternatingPings } from './ping';
 import { resumeRows, sleepRows } from './resume';
 import { benchInstance, berthCommand, fmt, median, percentile, ratio, runBench, sh, type Row } from './run';
@@ -98,6 +98,7 @@ runBench(async () => {
     if (guestRuns.length === 0) throw new Error(`in-guest docker run failed: ${inGuest.stderr}`);
     rows.push({ figure: '`docker run --rm busybox true` (host CLI vs in guest)', berth: fmt(median(runs)), baseline: fmt(median(guestRuns)), ratio: ratio(median(runs), median(guestRuns)), target: '<= 1.2x' });
     rows.push(...(await memoryRows(instance, 'bench:busybox')));
+    rows.push(...(await diskRows(instance)));
     rows.push(...(await resumeRows(instance, 'bench:busybox', restoredMs)));
     rows.push(...(await sleepRows(instance, 'bench:busybox')));
   } finally {

@@ -1,5 +1,5 @@
 // Many distinct images in one `docker load` archive, made on the host without a registry or a network.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 interface Entry {
   name: string;
@@ -39,13 +39,17 @@ export function tarball(entries: Entry[]): Buffer {
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** `count` images tagged bench/img-NNN:latest, each one layer holding one small file of its own. */
-export function imageArchive(count: number): Buffer {
+/**
+ * `count` images tagged `<name>-NNN:latest`, each one layer holding one file of its own: a line naming it,
+ * or `bytes` random bytes (which no layer store can compress or share).
+ */
+export function imageArchive(count: number, { name = 'bench/img', bytes = 0, first = 1 } = {}): Buffer {
   const entries: Entry[] = [];
   const manifest: Array<{ Config: string; RepoTags: string[]; Layers: string[] }> = [];
-  for (let i = 1; i <= count; i += 1) {
+  for (let i = first; i < first + count; i += 1) {
     const number = String(i).padStart(3, '0');
-    const layer = tarball([{ name: 'bench.txt', data: Buffer.from(`bench image ${number}\n`) }]);
+    const data = bytes > 0 ? randomBytes(bytes) : Buffer.from(`bench image ${number}\n`);
+    const layer = tarball([{ name: 'bench.txt', data }]);
     const layerId = sha256(layer);
     const config = Buffer.from(
       JSON.stringify({
@@ -59,7 +63,7 @@ export function imageArchive(count: number): Buffer {
     );
     const configName = `${sha256(config)}.json`;
     entries.push({ name: `${layerId}/layer.tar`, data: layer }, { name: configName, data: config });
-    manifest.push({ Config: configName, RepoTags: [`bench/img-${number}:latest`], Layers: [`${layerId}/layer.tar`] });
+    manifest.push({ Config: configName, RepoTags: [`${name}-${number}:latest`], Layers: [`${layerId}/layer.tar`] });
   }
   entries.push({ name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) });
   return tarball(entries);
