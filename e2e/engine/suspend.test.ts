@@ -71,8 +71,9 @@ describe('berth suspend', () => {
 
     const resumed = await berth(instance, ['start']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    // Resumed, not booted instead (the daemon log would say why).
+    // Resumed, not booted instead (the daemon log would say why), going on with the SSH session it had.
     expect(resumed.stderr).toMatch(/ok +Resume the VM/);
+    expect(resumed.stderr).toMatch(/ok +Connect over SSH .*the session kept through the suspend/);
     expect(daemonLog()).not.toContain('could not resume');
     expect(existsSync(join(suspended, 'vm.state'))).toBe(false);
     // Same processes, same start time: they ran on.
@@ -86,6 +87,21 @@ describe('berth suspend', () => {
     expect(await fetchPage(port)).toContain('before the suspend');
     expect(await guestClockOff(instance)).toBeLessThan(2);
     rmSync(shareDir, { recursive: true, force: true });
+  });
+
+  it('a daemon that exits while suspended leaves the engine suspended, and the next one resumes it over a new SSH session', async () => {
+    const before = await inspect('sus-sleep');
+    expect((await berth(instance, ['suspend'])).code).toBe(0);
+    const daemon = runPid(instance, 'daemon.pid');
+    process.kill(daemon, 'SIGTERM');
+    await expect.poll(() => isAlive(daemon), { timeout: 20_000 }).toBe(false);
+    expect(existsSync(join(suspended, 'vm.state'))).toBe(true);
+    const resumed = await berth(instance, ['start']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/ok +Resume the VM/);
+    // The session went with the old daemon: the guest's sshd saw its host leave, and the next one answered.
+    expect(resumed.stderr).not.toContain('the session kept');
+    expect(await inspect('sus-sleep')).toEqual(before);
   });
 
   it('boots instead, losing nothing on the data disk, when the saved state does not load', async () => {

@@ -143,7 +143,9 @@ export class EngineLifecycle extends EventEmitter<{
       await this.lost;
     }
     if (this.starting && this.joinable) return this.starting;
-    if (this.state === 'suspended' && this.suspension) return this.joinedStart({ kind: 'resume', record: this.suspension.record });
+    if (this.state === 'suspended' && this.suspension) {
+      return this.joinedStart({ kind: 'resume', record: this.suspension.record, session: this.suspension.takeSession() });
+    }
     if (this.state === 'starting') {
       throw lifecycleErrors.alreadyStarting();
     }
@@ -176,7 +178,8 @@ export class EngineLifecycle extends EventEmitter<{
       env: this.env,
       log: this.log,
       signal: abort.signal,
-      held: {},
+      // A kept SSH session is this start's from the outset: a failed resume closes it with the rest.
+      held: from.kind === 'resume' && from.session ? { link: from.session } : {},
       directDockerPort: this.options.directDockerPort,
       handover: async () => (await suspension?.handover()) ?? null,
     };
@@ -272,17 +275,20 @@ export class EngineLifecycle extends EventEmitter<{
     } finally {
       this.suspending = null;
     }
+    // The SSH session was saved with the guest: it is kept for the resume, not closed with the rest.
+    const session = base.held.link ?? null;
+    base.held.link = undefined;
     await this.teardown();
     this.started = null;
     this.log(`engine suspended (${by}): ${suspendFiles(this.paths.home).state}`);
-    await this.rest(record);
+    await this.rest(record, session);
     return this.status();
   }
 
   /** Suspended from here on: set at once, so that a start that comes in meanwhile resumes. */
-  private rest(record: SuspendedRecord): Promise<void> {
+  private rest(record: SuspendedRecord, session: SshLink | null = null): Promise<void> {
     const wake = (): void => void this.start().catch((error: Error) => this.log(`wake failed: ${error.message}`));
-    this.suspension = new Suspension(record, this.paths.dockerSocket, wake, this.log);
+    this.suspension = new Suspension(record, session, this.paths.dockerSocket, wake, this.log);
     this.move('suspended');
     return this.suspension.resting;
   }

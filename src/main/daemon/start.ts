@@ -16,7 +16,7 @@ import { stopLeftoverMachine, type MachineRecord } from '../vm/leftover';
 import { findQemu } from '../vm/qemu';
 import { Plan, type Step } from '../vm/steps';
 import { adoptStep, bootStep, dataStep, dockerStep, sshStep } from './guestSteps';
-import { restartStep, resumeStep, wakeStep } from './resumeSteps';
+import { keptSessionStep, restartStep, resumeStep, wakeStep } from './resumeSteps';
 import type { SuspendedRecord } from '../vm/suspended';
 import type { StartBase, Started } from './startBase';
 
@@ -130,16 +130,17 @@ export function adoptPlan(record: MachineRecord): Plan<StartBase, Started> {
 
 /**
  * How a suspended engine resumes: the VM comes from the saved state, so the guest's start is already done;
- * it is woken, and what the suspend stopped starts again.
+ * the SSH `session` the suspend kept goes on (when the daemon that suspended is the one resuming), the guest
+ * is woken, and what the suspend stopped starts again.
  */
-export function resumePlan(record: SuspendedRecord): Plan<StartBase, Started> {
+export function resumePlan(record: SuspendedRecord, session: SshLink | null): Plan<StartBase, Started> {
   return Plan.of<StartBase>()
     .then(settingsStep)
     .then(qemuStep)
     .then(imageStep)
     .then(keysStep)
-    .then(resumeStep(record))
-    .then(sshStep)
+    .then(resumeStep(record, session))
+    .then(session ? keptSessionStep(session) : sshStep)
     .then(wakeStep)
     .then(dockerStep)
     .then(restartStep(record))

@@ -1,6 +1,7 @@
 import { BerthError } from '../api/errors';
 import type { StartStep } from '../api/engine';
 import type { MachineRecord } from '../vm/leftover';
+import type { SshLink } from '../tunnel/link';
 import type { Plan } from '../vm/steps';
 import { discardSuspended, suspendFiles, type SuspendedRecord } from '../vm/suspended';
 import { GUEST_RESET } from './guestSteps';
@@ -10,10 +11,11 @@ import type { StartBase, Started } from './startBase';
 export interface StartPlans {
   boot: Plan<StartBase, Started>;
   adopt(record: MachineRecord): Plan<StartBase, Started>;
-  resume(record: SuspendedRecord): Plan<StartBase, Started>;
+  resume(record: SuspendedRecord, session: SshLink | null): Plan<StartBase, Started>;
 }
 
-export type StartFrom = { kind: 'boot' } | { kind: 'adopt'; record: MachineRecord } | { kind: 'resume'; record: SuspendedRecord };
+/** `session`: the SSH session the suspend kept, while the daemon that suspended still holds it. */
+export type StartFrom = { kind: 'boot' } | { kind: 'adopt'; record: MachineRecord } | { kind: 'resume'; record: SuspendedRecord; session: SshLink | null };
 
 interface Run {
   base: StartBase;
@@ -40,7 +42,7 @@ export async function startFrom(plans: StartPlans, from: StartFrom, { base, onSt
     }
   };
   if (from.kind === 'boot') return boot();
-  const plan = from.kind === 'adopt' ? plans.adopt(from.record) : plans.resume(from.record);
+  const plan = from.kind === 'adopt' ? plans.adopt(from.record) : plans.resume(from.record, from.session);
   try {
     return await plan.run(base, onSteps, log, signal);
   } catch (error) {

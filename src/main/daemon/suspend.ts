@@ -100,11 +100,11 @@ export async function suspendEngine(base: StartBase, started: Started, by: Suspe
   try {
     const blockers = await saveBlockers(paths.qmpSocket);
     if (blockers.length) throw refused(`QEMU cannot save the VM now: ${blockers.join('; ')}`, 'Stop what uses the shared folders in the VM, or stop the engine instead (`berth stop`).');
-    // The guest's sshd ends with the connection; the next one waits for the host, ready when the VM resumes.
-    await link.hold();
+    // The SSH session is saved with the guest, mid-session: the resume goes on with it, with no new handshake.
+    await link.freeze();
     await saveMachine(paths.qmpSocket, files.state, 'quit');
   } catch (error) {
-    link.release();
+    link.thaw();
     await runInGuest(link, 'berth-suspend abort', { hint, timeoutMs: 60_000 }).catch((failure: Error) => log(`after a failed suspend: ${failure.message}`));
     await startAgain(docker, restart, log);
     throw error instanceof BerthError ? error : refused((error as Error).message, hint);

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type Docker from 'dockerode';
 import { engineClient } from '../engine/client';
+import type { SshLink } from '../tunnel/link';
 import { RestingSocket, writeAnswer } from '../tunnel/restingSocket';
 import type { HostSocket, Listening } from '../tunnel/socket';
 import type { SuspendedRecord } from '../vm/suspended';
@@ -9,6 +10,7 @@ import type { SuspendedRecord } from '../vm/suspended';
  * A suspended engine, as the daemon holds it: the record of its saved VM, and the Docker socket answering
  * from the kept lists. What they cannot answer wakes an engine Resource Saver put to sleep (held until the
  * engine is up, then served by it), and is refused, saying how to resume, when the user suspended it.
+ * Also the SSH session the suspend kept, for the resume to go on with (none after a daemon restart).
  */
 export class Suspension {
   private socket: RestingSocket | null = null;
@@ -20,6 +22,7 @@ export class Suspension {
 
   constructor(
     readonly record: SuspendedRecord,
+    private session: SshLink | null,
     socketPath: string,
     private readonly wake: () => void,
     log: (line: string) => void,
@@ -45,6 +48,13 @@ export class Suspension {
     this.wake();
   }
 
+  /** The kept SSH session, for the resume: from then on the resume owns it. */
+  takeSession(): SshLink | null {
+    const session = this.session;
+    this.session = null;
+    return session;
+  }
+
   /** The listener, for the waking engine's HostSocket: the socket never stops answering. */
   async handover(): Promise<Listening | null> {
     await this.resting;
@@ -56,8 +66,9 @@ export class Suspension {
     for (const { local, head } of this.waiting.splice(0)) socket.carry(local, head);
   }
 
-  /** Ends what is left: requests still waiting (the engine did not come up) and the socket. */
+  /** Ends what is left: requests still waiting (the engine did not come up), the socket, and a session no resume took. */
   async end(): Promise<void> {
+    this.takeSession()?.close();
     await this.resting;
     for (const { local } of this.waiting.splice(0)) local.destroy();
     await this.socket?.close();

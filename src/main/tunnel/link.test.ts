@@ -1,10 +1,11 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BerthError } from '../api/errors';
+import { runInGuest } from './guestCommand';
 import { SshLink } from './link';
 
 let server: Server | null = null;
@@ -83,7 +84,7 @@ describe('SshLink', () => {
     expect(readFileSync(knownHostFile, 'utf8').trim()).toMatch(/^SHA256:[A-Za-z0-9+/]{43}=$/);
   });
 
-  it('over the serial port sends its keepalives through ssh2, which the server answers', async () => {
+  it('over the serial port sends its own keepalives, which the server answers', async () => {
     dir = mkdtempSync(join(tmpdir(), 'bt-link-'));
     const serialSocket = join(dir, 'ssh.sock');
     let keepalives = 0;
@@ -107,6 +108,65 @@ describe('SshLink', () => {
     expect(await link.client()).toBe(client);
     expect(said.filter((line) => line.includes('lost'))).toEqual([]);
     link.close();
+  });
+
+  it('keeps its session through a freeze while the serial socket beneath is replaced, and sends what was written meanwhile', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bt-link-'));
+    let handshakes = 0;
+    const commands: string[] = [];
+    sshd = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync('ed25519').private] }, (client) => {
+      handshakes += 1;
+      client.on('error', () => undefined);
+      client.on('authentication', (context) => (context.method === 'publickey' ? context.accept() : context.reject(['publickey'])));
+      client.on('session', (accept) =>
+        accept().on('exec', (acceptExec, _reject, info) => {
+          commands.push(info.command);
+          const stream = acceptExec();
+          stream.exit(0);
+          stream.end();
+        }),
+      );
+      // What a channel to a socket path meets in a guest where nothing listens there.
+      client.on('openssh.streamlocal', (_accept, reject) => reject());
+    });
+    // The guest's end of the serial port: one connection, which outlives the host's sockets (QEMU's).
+    const guestEnd = join(dir, 'guest.sock');
+    await new Promise<void>((resolve) => sshd!.listen(guestEnd, resolve));
+    const guest = connect(guestEnd);
+    let host: Socket | null = null;
+    guest.on('data', (chunk) => host?.write(chunk));
+    const qemu = async (path: string): Promise<Server> => {
+      const port = createServer((socket) => {
+        host = socket;
+        socket.on('data', (chunk) => guest.write(chunk));
+      });
+      await new Promise<void>((resolve) => port.listen(path, resolve));
+      return port;
+    };
+    const first = await qemu(join(dir, 'ssh.sock'));
+    const link = new SshLink({ to: { serialSocket: join(dir, 'ssh.sock') }, privateKey, ciphers: ['aes128-gcm@openssh.com'], knownHostFile: join(dir, 'known_host'), log: () => undefined });
+    await link.open(5_000);
+    await runInGuest(link, 'before', { hint: '', timeoutMs: 5_000 });
+
+    await link.freeze();
+    // Asked while frozen: its channel's opening waits, in order, for the socket to come.
+    const during = runInGuest(link, 'during', { hint: '', timeoutMs: 10_000 });
+    await new Promise((done) => setTimeout(done, 200));
+    expect(commands).toEqual(['before']);
+    // QEMU ends, and its socket with it; the link takes no notice.
+    host!.destroy();
+    first.close();
+    const second = await qemu(join(dir, 'ssh2.sock'));
+    const socket = connect(join(dir, 'ssh2.sock'));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    link.thaw(socket);
+    await during;
+    expect(commands).toEqual(['before', 'during']);
+    expect(await link.answers(2_000)).toBe(true);
+    expect(handshakes).toBe(1);
+    link.close();
+    guest.destroy();
+    second.close();
   });
 });
 

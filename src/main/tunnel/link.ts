@@ -7,6 +7,7 @@ import { BerthError } from '../api/errors';
 import { writeFileDurably } from '../durableFile';
 import { Nudger } from './nudge';
 import { dialSerial } from './serialDial';
+import { SessionTransport } from './sessionTransport';
 
 const { Client } = ssh2;
 type Client = InstanceType<typeof ssh2.Client>;
@@ -35,7 +36,8 @@ const HANDSHAKE_MS = 8_000;
 /**
  * SSH keepalives: an emulated guest can stall for seconds under load, and dropping the link then would
  * break every docker command in flight, so 15 s pass without an answer before it counts as lost (a
- * closed socket or QEMU's exit is noticed at once).
+ * closed socket or QEMU's exit is noticed at once). On the serial port the link's Nudger sends them
+ * instead of ssh2, so that a suspend can stop them (see `freeze`).
  */
 const KEEPALIVE = { keepaliveInterval: 5_000, keepaliveCountMax: 3 };
 /**
@@ -44,7 +46,12 @@ const KEEPALIVE = { keepaliveInterval: 5_000, keepaliveCountMax: 3 };
  * (a Nudger), and for a while after the last, since a request may take long to answer. An idle link sends
  * only the liveness keepalive: every nudge wakes the guest and QEMU.
  */
-const SERIAL_NUDGE = { everyMs: 200, graceMs: 30_000 };
+const SERIAL_NUDGE = { everyMs: 200, graceMs: 30_000, aliveMs: KEEPALIVE.keepaliveInterval, silentMs: KEEPALIVE.keepaliveInterval * KEEPALIVE.keepaliveCountMax };
+/**
+ * Where nothing listens in the guest: opening a channel to it is a round trip that only sshd answers (no
+ * process starts), and its answer comes after everything the host sent before it was read.
+ */
+const NOWHERE = '/run/berth/nothing-listens-here';
 
 /**
  * Sends one keepalive request now. ssh2 sends them only on its own timer and has no public call for one,
@@ -97,10 +104,10 @@ function hostKeyMismatch(file: string, pinned: string, seen: string, where: stri
  */
 export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
   private connected: Client | null = null;
+  /** On the serial port: the connected client's transport, its keepalives, and how it is given up when the guest goes silent. */
+  private serial: { transport: SessionTransport; nudger: Nudger | null; silent: () => void } | null = null;
   private waiters: Array<{ resolve: (client: Client) => void; reject: (error: Error) => void }> = [];
   private closed = false;
-  /** Set while the link is held down on purpose (a suspend): a connection that ends is not a guest lost. */
-  private held = false;
   private attempt = 0;
   private timer: NodeJS.Timeout | null = null;
   /** Set when the guest showed a host key other than the pinned one: no reconnect is tried after it. */
@@ -154,15 +161,15 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     throw new Error(`the guest's SSH server did not accept Berth's key: ${why}`);
   }
 
-  /** A connected client, with the serial port's socket when it goes over that port. */
-  private async dial(timeoutMs: number): Promise<[Client, Socket | null]> {
+  /** A connected client, with its transport when it goes over the serial port. */
+  private async dial(timeoutMs: number): Promise<[Client, SessionTransport | null]> {
     const to = this.options.to;
-    let serial: Socket | null = null;
+    let serial: SessionTransport | null = null;
     let transport: ConnectConfig;
     if ('port' in to) transport = { host: '127.0.0.1', port: to.port, ...KEEPALIVE };
     else {
-      serial = await dialSerial(to.serialSocket, Math.min(timeoutMs, SERIAL_BANNER_MS));
-      transport = { sock: serial, ...KEEPALIVE };
+      serial = new SessionTransport(await dialSerial(to.serialSocket, Math.min(timeoutMs, SERIAL_BANNER_MS)));
+      transport = { sock: serial, keepaliveInterval: 0 };
     }
     return new Promise((resolve, reject) => {
       const client = new Client();
@@ -192,23 +199,32 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     });
   }
 
-  private adopt(client: Client, serial: Socket | null): void {
+  private adopt(client: Client, transport: SessionTransport | null): void {
     // Docker API calls are small requests and replies: Nagle's algorithm would only delay them.
     client.setNoDelay(true);
     this.connected = client;
     this.attempt = 0;
-    const nudger = serial ? new Nudger(serial, keepaliveOf(client), { ...SERIAL_NUDGE, mode: this.options.nudge ?? 'adaptive' }) : null;
     let unanswered = false;
+    if (transport) {
+      const silent = (): void => {
+        unanswered = true;
+        this.options.log('ssh: the guest did not answer its keepalives for 15 s');
+        client.destroy();
+      };
+      this.serial = { transport, nudger: null, silent };
+      this.startNudging(client);
+    }
     client.on('error', (error: Error & { level?: string }) => {
       // ssh2's keepalive gave up: the guest stopped answering, as opposed to closing the connection.
       if (error.level === 'client-timeout') unanswered = true;
       this.options.log(`ssh: ${error.message}`);
     });
     client.once('close', () => {
-      nudger?.stop();
       if (this.connected !== client) return;
+      this.serial?.nudger?.stop();
       this.connected = null;
-      if (this.closed || this.held) return;
+      this.serial = null;
+      if (this.closed) return;
       this.emit('down', unanswered ? UNANSWERED : 'connection closed');
       this.options.log('ssh connection lost; reconnecting');
       this.scheduleReconnect();
@@ -217,18 +233,23 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     for (const waiter of this.waiters.splice(0)) waiter.resolve(client);
   }
 
+  private startNudging(client: Client): void {
+    if (!this.serial) return;
+    this.serial.nudger = new Nudger(this.serial.transport, { nudge: keepaliveOf(client), silent: this.serial.silent }, { ...SERIAL_NUDGE, mode: this.options.nudge ?? 'adaptive' });
+  }
+
   private scheduleReconnect(): void {
-    if (this.closed || this.held || this.timer) return;
+    if (this.closed || this.timer) return;
     const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
     this.attempt += 1;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.dial(5_000).then(
-        ([client, serial]) => {
+        ([client, transport]) => {
           if (this.closed) client.end();
           else {
             this.options.log(`ssh reconnected after ${this.attempt} attempt(s)`);
-            this.adopt(client, serial);
+            this.adopt(client, transport);
           }
         },
         (error: Error) => {
@@ -273,35 +294,79 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
   }
 
   /**
-   * Ends the connection and makes no other until `release`: the guest's sshd ends with it and the next one
-   * waits for the host, so a guest saved now meets its next host with a fresh sshd at once.
+   * One round trip through the guest's sshd: a channel to where nothing listens, which sshd refuses. Its
+   * answer comes after everything sent before it was read; `answered` runs the moment it arrives, before
+   * anything else can be sent.
    */
-  hold(): Promise<void> {
-    this.held = true;
-    const client = this.connected;
-    if (!client) return Promise.resolve();
-    return new Promise((resolve) => {
-      // A guest that does not close its side within a moment is cut off: the connection ends either way.
-      const timer = setTimeout(() => client.destroy(), 2_000);
-      client.once('close', () => {
+  private roundTrip(client: Client, timeoutMs: number, answered: () => void = () => undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(new Error(`the guest's sshd did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      client.openssh_forwardOutStreamLocal(NOWHERE, (error, channel) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
+        answered();
+        if (!error) channel.close();
         resolve();
       });
-      client.end();
     });
   }
 
-  /** Connects again after a `hold`. */
-  release(): void {
-    this.held = false;
-    if (!this.connected) this.scheduleReconnect();
+  /**
+   * Keeps the session through a suspend. Once the guest has read everything sent so far, what the session
+   * sends waits (in order) for `thaw`, its keepalives stop, and the serial socket may end with QEMU: the
+   * guest is saved mid-session, and its sshd goes on with the same session once it runs again.
+   */
+  async freeze(timeoutMs = 5_000): Promise<void> {
+    const client = this.connected;
+    const serial = this.serial;
+    if (!client || !serial) throw new Error('only a connected link over the serial port can be kept through a suspend');
+    serial.nudger?.stop();
+    serial.nudger = null;
+    try {
+      await this.roundTrip(client, timeoutMs, () => serial.transport.freeze());
+    } catch (error) {
+      this.startNudging(client);
+      throw error;
+    }
+  }
+
+  /** Goes on after `freeze`, over `socket` (the resumed QEMU's serial port) or, when the suspend did not happen, the same one. */
+  thaw(socket?: Socket): void {
+    const client = this.connected;
+    if (!client || !this.serial?.transport.isFrozen) return;
+    this.serial.transport.thaw(socket);
+    this.startNudging(client);
+  }
+
+  /** Whether the session answers within `timeoutMs`: after a resume, the guest's sshd may not be the one it was. */
+  async answers(timeoutMs: number): Promise<boolean> {
+    const client = this.connected;
+    if (!client) return false;
+    return this.roundTrip(client, timeoutMs).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Drops the connection and waits for the next one (the link reconnects on its own), up to `waitMs`. */
+  async renew(waitMs: number): Promise<void> {
+    this.connected?.destroy();
+    await this.client(waitMs);
   }
 
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('the SSH link is closed'));
-    this.connected?.end();
+    // A frozen session's last words could never reach the guest: it is cut off instead.
+    if (this.serial?.transport.isFrozen) this.connected?.destroy();
+    else this.connected?.end();
     this.connected = null;
+    this.serial = null;
   }
 }

@@ -1,4 +1,5 @@
 import { renameSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import type { WriteStream } from 'node:fs';
 import { Machine } from './machine';
 import type { MachineSpec } from './qemu';
@@ -25,8 +26,11 @@ async function poll<T>(what: () => Promise<T>, done: (value: T) => boolean, time
   }
 }
 
-/** Resolves once a QEMU started with `loadArgs` has loaded the state and runs the guest. */
-export async function waitLoaded(qmpSocket: string, timeoutMs = 20_000): Promise<void> {
+/**
+ * Resolves once a QEMU started with `loadArgs` has loaded the state and runs the guest. `beforeRun` runs
+ * between the two, while the loaded guest is still paused.
+ */
+export async function waitLoaded(qmpSocket: string, timeoutMs = 20_000, beforeRun?: (qmp: Qmp) => Promise<void>): Promise<void> {
   const qmp = await poll(() => Qmp.connect(qmpSocket, 500).catch(() => null), (value) => value !== null, timeoutMs, 'the QMP socket');
   try {
     const status = await poll(
@@ -35,11 +39,40 @@ export async function waitLoaded(qmpSocket: string, timeoutMs = 20_000): Promise
       timeoutMs,
       'loading the saved state',
     );
+    await beforeRun?.(qmp!);
     // The guest was paused while it was saved, and comes back paused.
     if (status.status === 'paused') await qmp!.execute('cont');
     else if (status.status !== 'running') throw new Error(`the loaded guest is ${status.status}, not running`);
   } finally {
     qmp!.close();
+  }
+}
+
+/**
+ * Connects to the Unix socket of QEMU's socket chardev `id` and resolves once QEMU has taken the connection,
+ * so that the device behind it counts the host as there.
+ */
+export async function connectChardev(qmp: Qmp, id: string, path: string, timeoutMs = 5_000): Promise<Socket> {
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const connecting = connect(path);
+    connecting.once('connect', () => {
+      connecting.removeAllListeners('error');
+      resolve(connecting);
+    });
+    connecting.once('error', reject);
+  });
+  try {
+    // QEMU names a server socket with no client "disconnected:...".
+    await poll(
+      () => qmp.execute('query-chardev') as Promise<Array<{ label: string; filename: string }>>,
+      (chardevs) => chardevs.some((chardev) => chardev.label === id && !chardev.filename.startsWith('disconnected:')),
+      timeoutMs,
+      `QEMU taking the connection to ${path}`,
+    );
+    return socket;
+  } catch (error) {
+    socket.destroy();
+    throw error;
   }
 }
 
@@ -92,13 +125,20 @@ export async function saveMachine(qmpSocket: string, file: string, after: 'go-on
  * Starts QEMU from the state in `file` and resolves once the guest runs again. A state that does not load
  * is an error, and its QEMU is ended.
  */
-export async function loadMachine(qemu: string, spec: MachineSpec, file: string, consoleLog: WriteStream, onLaunch: (machine: Machine) => void, options: { pastStart: boolean }): Promise<Machine> {
+export async function loadMachine(
+  qemu: string,
+  spec: MachineSpec,
+  file: string,
+  consoleLog: WriteStream,
+  onLaunch: (machine: Machine) => void,
+  options: { pastStart: boolean; beforeRun?: (qmp: Qmp) => Promise<void> },
+): Promise<Machine> {
   if (!plainPath(file)) throw new Error(`${file} needs quoting`);
   const machine = Machine.launch(qemu, spec.accelerator, spec, consoleLog, loadArgs(file), options.pastStart);
   onLaunch(machine);
   try {
     await Promise.race([
-      waitLoaded(spec.qmpSocket),
+      waitLoaded(spec.qmpSocket, undefined, options.beforeRun),
       machine.exited.then((exit) => {
         throw new Error(`QEMU exited (${exit.code ?? exit.signal}): ${exit.stderr.split('\n').pop() ?? ''}`);
       }),
