@@ -19,17 +19,7 @@ import { closeHeld, type StartBase, type Started } from './startBase';
 import { startFrom, type StartFrom, type StartPlans } from './startFrom';
 import { suspendEngine, type SuspendedBy } from './suspend';
 import { Suspension } from './suspension';
-
-const TRANSITIONS: Record<EngineState, EngineState[]> = {
-  stopped: ['starting', 'suspended'],
-  error: ['starting', 'stopping', 'stopped'],
-  starting: ['running', 'error', 'stopping'],
-  running: ['stopping', 'error', 'not-responding', 'suspending'],
-  'not-responding': ['running', 'stopping', 'error'],
-  stopping: ['stopped', 'error'],
-  suspending: ['suspended', 'running', 'error'],
-  suspended: ['starting', 'stopped'],
-};
+import { canMove } from './transitions';
 
 /** The engine's lifecycle: stopped, starting, running, suspended, stopping, error. The VM belongs to it. */
 export class EngineLifecycle extends EventEmitter<{
@@ -73,7 +63,7 @@ export class EngineLifecycle extends EventEmitter<{
 
   /** False, logged, for a move the lifecycle does not make (a late teardown after a stop won): the state stays. */
   private move(next: EngineState): boolean {
-    if (next !== this.state && !TRANSITIONS[this.state].includes(next)) {
+    if (next !== this.state && !canMove(this.state, next)) {
       this.log(`engine stays ${this.state}: it does not go to ${next} from there`);
       return false;
     }
@@ -162,7 +152,7 @@ export class EngineLifecycle extends EventEmitter<{
 
   /** Boots the VM, or first tries to take over the one an earlier daemon left, or to resume the suspended one. */
   private async runStart(from: StartFrom): Promise<EngineStatus> {
-    if (!TRANSITIONS[this.state].includes('starting')) {
+    if (!canMove(this.state, 'starting')) {
       throw lifecycleErrors.busy(this.state);
     }
     this.error = null;

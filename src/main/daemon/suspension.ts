@@ -14,7 +14,7 @@ import type { SuspendedRecord } from '../vm/suspended';
  */
 export class Suspension {
   private socket: RestingSocket | null = null;
-  private waiting: Array<{ local: Socket; head: Buffer }> = [];
+  private waiting: Array<{ local: Socket; head: Buffer; gone: () => void }> = [];
   /** Settles once the Docker socket answers (or could not be listened on, which is logged). */
   readonly resting: Promise<void>;
   /** The Engine API as the resting socket serves it: lists from what the suspend kept, anything else wakes or is refused. */
@@ -43,8 +43,9 @@ export class Suspension {
       writeAnswer(local, { status: 503, headers: { 'content-type': 'application/json' }, body: `${JSON.stringify({ message })}\n` });
       return;
     }
-    this.waiting.push({ local, head });
-    local.once('close', () => (this.waiting = this.waiting.filter((entry) => entry.local !== local)));
+    const gone = (): void => void (this.waiting = this.waiting.filter((entry) => entry.local !== local));
+    this.waiting.push({ local, head, gone });
+    local.once('close', gone);
     this.wake();
   }
 
@@ -63,7 +64,10 @@ export class Suspension {
 
   /** The requests that woke the engine, served by it now that it is up. */
   deliver(socket: HostSocket): void {
-    for (const { local, head } of this.waiting.splice(0)) socket.carry(local, head);
+    for (const { local, head, gone } of this.waiting.splice(0)) {
+      local.off('close', gone);
+      socket.carry(local, head);
+    }
   }
 
   /** Ends what is left: requests still waiting (the engine did not come up), the socket, and a session no resume took. */

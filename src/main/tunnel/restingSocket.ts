@@ -48,6 +48,7 @@ export class RestingSocket {
       clearTimeout(timer);
       this.reading.delete(local);
       local.off('data', onData);
+      local.off('close', done);
     };
     const onData = (chunk: Buffer): void => {
       head = Buffer.concat([head, chunk]);

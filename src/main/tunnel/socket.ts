@@ -143,9 +143,11 @@ export class HostSocket {
       if (awaiting) this.awaiting -= 1;
       awaiting = false;
     };
-    local.once('close', answered);
     this.open.add(local);
-    local.once('close', () => this.open.delete(local));
+    local.once('close', () => {
+      answered();
+      this.open.delete(local);
+    });
     local.pause();
     this.link.streamLocal(this.remotePath).then(
       (channel) => {
