@@ -10,6 +10,8 @@ import { imageArchive } from './imageArchive';
 import { fmt, sh, type Row } from './run';
 
 const mib = (value: number): string => `${Math.round(value)} MiB`;
+/** A change in MiB with its sign: +14 MiB, -10 MiB. */
+const change = (value: number): string => `${value >= 0 ? '+' : ''}${mib(value)}`;
 
 export async function memoryRows(instance: Instance, image: string): Promise<Row[]> {
   const pid = runPid(instance, 'qemu.pid');
@@ -31,14 +33,14 @@ export async function memoryRows(instance: Instance, image: string): Promise<Row
       figure: `QEMU resident memory 30 s after a container took and freed 1 GiB (peak ${mib(peak.resident)})`,
       berth: mib(after.resident),
       baseline: `before: ${mib(before.resident)}`,
-      ratio: `+${mib(after.resident - before.resident)}`,
+      ratio: change(after.resident - before.resident),
       target: '<= before + 150 MiB',
     },
     {
       figure: `  of it the guest's RAM (peak ${mib(peak.guestRam)})`,
       berth: mib(after.guestRam),
       baseline: `before: ${mib(before.guestRam)}`,
-      ratio: `+${mib(after.guestRam - before.guestRam)}`,
+      ratio: change(after.guestRam - before.guestRam),
       target: '',
     },
   ];

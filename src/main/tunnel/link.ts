@@ -208,7 +208,7 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
     if (transport) {
       const silent = (): void => {
         unanswered = true;
-        this.options.log('ssh: the guest did not answer its keepalives for 15 s');
+        this.options.log(`ssh: the guest did not answer its keepalives for ${SERIAL_NUDGE.silentMs / 1000} s`);
         client.destroy();
       };
       this.serial = { transport, nudger: null, silent };
@@ -338,7 +338,11 @@ export class SshLink extends EventEmitter<{ up: []; down: [string] }> {
   /** Goes on after `freeze`, over `socket` (the resumed QEMU's serial port) or, when the suspend did not happen, the same one. */
   thaw(socket?: Socket): void {
     const client = this.connected;
-    if (!client || !this.serial?.transport.isFrozen) return;
+    if (!client || !this.serial?.transport.isFrozen) {
+      // Nothing to go on with: a socket brought for it would only hold the serial port.
+      socket?.destroy();
+      return;
+    }
     this.serial.transport.thaw(socket);
     this.startNudging(client);
   }
