@@ -22,6 +22,7 @@ Commands:
   image build      build the guest image for this version of the recipe
   serve            serve the window to a browser on 127.0.0.1; prints its URL (BERTH_PORT picks the port)
   extension        install, list, update and remove Docker Desktop extensions (berth extension help)
+  settings         get and set Berth's settings, and what a change takes to apply (berth settings help)
   help             this text
 
 State lives in BERTH_HOME (now: ${homePaths().home}).`;
@@ -135,6 +136,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('../server')).serve(paths, process.env);
     case 'extension':
       return (await import('./extension')).extensionCommand(paths, rest);
+    case 'settings':
+      return (await import('./settings')).settingsCommand(paths, rest);
     case 'daemon':
       await (await import('../daemon/main')).runDaemon(paths, process.env);
       return -1;

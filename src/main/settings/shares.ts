@@ -30,7 +30,7 @@ function shareError(from: SharedFolders['origin'], settingsPath: string, problem
 }
 
 /** Why the VM cannot show `path` at the same place, or null when it can. */
-function unusable(path: string): string | null {
+export function unusable(path: string): string | null {
   if (!isAbsolute(path)) return 'is not an absolute path';
   if (/[\n\r\0]/.test(path)) return 'holds a line break';
   const clean = normalize(path);
