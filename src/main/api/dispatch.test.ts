@@ -51,6 +51,7 @@ const handlers: Handlers = {
   'registry.signIn': async ({ server, username }) => ({ server, username }),
   'registry.signOut': async () => ({ logins: [] }),
   'registry.settings': async () => ({ certificates: [], insecure: [] }),
+  'troubleshoot.diagnose': async () => ({ path: '/tmp/diagnostics.tar.gz', files: [] }),
   'extensions.list': async () => ({ extensions: [] }),
   'extensions.catalog': async () => ({ entries: [] }),
   'extensions.remove': async () => ({ extensions: [] }),

@@ -1,5 +1,6 @@
 import { BerthError } from '../api/errors';
 import type { EngineStatus } from '../api/engine';
+import type { Diagnostics } from '../api/troubleshoot';
 import { CONTEXT_NAME } from '../engine/context';
 import { homePaths, imageCacheDir } from '../home';
 import { readPid, waitGone } from '../pidfile';
@@ -23,6 +24,7 @@ Commands:
   serve            serve the window to a browser on 127.0.0.1; prints its URL (BERTH_PORT picks the port)
   extension        install, list, update and remove Docker Desktop extensions (berth extension help)
   settings         get and set Berth's settings, and what a change takes to apply (berth settings help)
+  diagnose         gather logs, start steps, versions, settings and the guest's view into one .tar.gz; prints its path
   help             this text
 
 State lives in BERTH_HOME (now: ${homePaths().home}).`;
@@ -108,6 +110,25 @@ async function status(json: boolean): Promise<number> {
   return 0;
 }
 
+/** The daemon makes the bundle (it reaches the guest); with none running, this process makes it without the guest's view. */
+async function diagnose(): Promise<number> {
+  const connection = await connectDaemon(paths, false);
+  let made: Diagnostics;
+  if (connection) {
+    try {
+      made = await connection.client.invoke('troubleshoot.diagnose', {});
+    } finally {
+      connection.close();
+    }
+  } else {
+    const { makeDiagnostics } = await import('../troubleshoot/diagnose');
+    made = await makeDiagnostics({ paths, env: process.env, status: await restingStatus(), guest: null });
+  }
+  process.stdout.write(`${made.path}\n`);
+  process.stderr.write(`Diagnostics gathered (${made.files.length} files, passwords and tokens left out): attach ${made.path} to your report.\n`);
+  return 0;
+}
+
 async function image(sub: string | undefined): Promise<number> {
   if (sub !== 'build') throw new BerthError('UnknownCommand', `Unknown image command "${sub ?? ''}".`, 'Use `berth image build`.');
   const cache = imageCacheDir();
@@ -136,6 +157,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('../server')).serve(paths, process.env);
     case 'extension':
       return (await import('./extension')).extensionCommand(paths, rest);
+    case 'diagnose':
+      return diagnose();
     case 'settings':
       return (await import('./settings')).settingsCommand(paths, rest);
     case 'daemon':

@@ -20,6 +20,7 @@ import { followUsage } from '../engine/usage';
 import { createVolume, listVolumes, pruneVolumes, removeVolumes } from '../engine/volumes';
 import { extensionChannels } from '../extensions/handlers';
 import { ensureHome, type HomePaths } from '../home';
+import { makeDiagnostics } from '../troubleshoot/diagnose';
 import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
 import { signIn } from '../registry/signIn';
@@ -117,6 +118,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
       return { logins: await logins.refresh() };
     },
     'registry.settings': async () => loadSettings(paths.settings).registries,
+    'troubleshoot.diagnose': () => makeDiagnostics({ paths, env, status: lifecycle.status(), guest: lifecycle.current === 'running' ? lifecycle.guest() : null }),
   };
   /** The stored sign-in for the registry `reference` names: what `docker pull` in a terminal would send. */
   const signedInFor = (reference: string) => credentialsFor(env, registryOfText(reference));
