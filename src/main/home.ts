@@ -1,6 +1,6 @@
 import { mkdirSync, chmodSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Where one Berth installation keeps its state. BERTH_HOME lets instances run side by side. */
 export function berthHome(env = process.env): string {
@@ -9,6 +9,9 @@ export function berthHome(env = process.env): string {
   if (process.platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'Berth');
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'berth');
 }
+
+/** Saved booted guests (one per machine shape), beside the image cache: a start restores them instead of booting. */
+export const snapshotsDir = (env = process.env): string => join(dirname(imageCacheDir(env)), 'snapshots');
 
 /** Built guest images are shared by every installation of the same user. */
 export function imageCacheDir(env = process.env): string {

@@ -52,6 +52,7 @@ const handlers: Handlers = {
   'registry.signOut': async () => ({ logins: [] }),
   'registry.settings': async () => ({ certificates: [], insecure: [] }),
   'troubleshoot.diagnose': async () => ({ path: '/tmp/diagnostics.tar.gz', files: [] }),
+  'troubleshoot.reset': async () => ({ removed: [], restarted: false }),
   'extensions.list': async () => ({ extensions: [] }),
   'extensions.catalog': async () => ({ entries: [] }),
   'extensions.remove': async () => ({ extensions: [] }),

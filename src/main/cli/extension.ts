@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { confirm } from './confirm';
 import { BerthError } from '../api/errors';
 import type { Extension, InstallProgress, TrustQuestion } from '../api/extensions';
 import { connectDaemon, type DaemonConnection } from '../daemon/connect';
@@ -44,21 +44,8 @@ function progressPrinter(): (progress: InstallProgress) => void {
  */
 async function answerTrust(connection: DaemonConnection, question: TrustQuestion, yes: boolean, unanswered: (error: BerthError) => void): Promise<void> {
   process.stderr.write(`${question.title} (${question.image}) may do this once installed:\n${question.permissions.map((permission) => `  - ${permission.text}\n`).join('')}`);
-  let accept = yes;
   const asked = !yes && Boolean(process.stdin.isTTY);
-  if (asked) {
-    const prompt = createInterface({ input: process.stdin, output: process.stderr });
-    // Ctrl-C at the prompt is a no.
-    const interrupted = new AbortController();
-    prompt.once('SIGINT', () => interrupted.abort());
-    try {
-      accept = /^y(es)?$/i.test((await prompt.question('Accept, and go on? [y/N] ', { signal: interrupted.signal })).trim());
-    } catch {
-      accept = false;
-    } finally {
-      prompt.close();
-    }
-  }
+  const accept = yes || (await confirm('Accept, and go on?'));
   // Known before the daemon's own refusal can end the stream.
   if (!accept && !asked) {
     unanswered(new BerthError('ExtensionDeclined', `${question.title} was not installed: nobody accepted what it may do.`, 'Run the command again with --yes to accept it, or in a terminal to be asked.'));

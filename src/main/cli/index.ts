@@ -7,6 +7,7 @@ import { readPid, waitGone } from '../pidfile';
 import { connectDaemon } from '../daemon/connect';
 import { buildImage, locateImage } from '../vm/image';
 import { adoptable, stopLeftoverMachine } from '../vm/leftover';
+import { confirm } from './confirm';
 import { formatStatus, printError, stepPrinter, suspendedLines } from './output';
 import { discardSuspended, suspendFiles } from '../vm/suspended';
 import { existsSync } from 'node:fs';
@@ -25,6 +26,8 @@ Commands:
   extension        install, list, update and remove Docker Desktop extensions (berth extension help)
   settings         get and set Berth's settings, and what a change takes to apply (berth settings help)
   diagnose         gather logs, start steps, versions, settings and the guest's view into one .tar.gz; prints its path
+  reset --data     purge data: a fresh data disk, every image, container and volume gone (asks first; --yes does not)
+  reset --all      reset to factory defaults: settings, data, extensions and saved guests (asks first; --yes does not)
   help             this text
 
 State lives in BERTH_HOME (now: ${homePaths().home}).`;
@@ -129,6 +132,33 @@ async function diagnose(): Promise<number> {
   return 0;
 }
 
+const RESETS = {
+  data: 'Purge data: every image, container and volume is removed, for a fresh data disk. Settings, extensions and registry logins stay.',
+  all: 'Reset to factory defaults: the settings, the data (every image, container and volume), the extensions, the SSH keys and the saved guests are removed; the next start is a first start. Registry logins stay.',
+} as const;
+
+async function reset(args: string[]): Promise<number> {
+  const asked = (['data', 'all'] as const).filter((what) => args.includes(`--${what}`));
+  const unknown = args.filter((arg) => !['--data', '--all', '--yes'].includes(arg));
+  if (asked.length !== 1 || unknown.length) {
+    throw new BerthError('UnknownCommand', `berth reset takes --data or --all${unknown.length ? `, not ${unknown.join(' ')}` : ''}.`, 'Run `berth help` for what each removes.');
+  }
+  const what = asked[0];
+  process.stderr.write(`${RESETS[what]}\n`);
+  if (!args.includes('--yes') && !(await confirm('Go on?'))) {
+    throw new BerthError('ResetDeclined', 'Nothing was removed.', process.stdin.isTTY ? 'Answer yes to go on.' : 'Run it again with --yes to go on without being asked.');
+  }
+  const connection = (await connectDaemon(paths, true))!;
+  try {
+    const done = await connection.client.invoke('troubleshoot.reset', { what });
+    process.stderr.write(`Removed: ${done.removed.join(', ') || 'nothing (there was nothing to remove)'}.\n`);
+    if (done.restarted) process.stderr.write('The engine runs again, on a fresh data disk.\n');
+    return 0;
+  } finally {
+    connection.close();
+  }
+}
+
 async function image(sub: string | undefined): Promise<number> {
   if (sub !== 'build') throw new BerthError('UnknownCommand', `Unknown image command "${sub ?? ''}".`, 'Use `berth image build`.');
   const cache = imageCacheDir();
@@ -159,6 +189,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./extension')).extensionCommand(paths, rest);
     case 'diagnose':
       return diagnose();
+    case 'reset':
+      return reset(rest);
     case 'settings':
       return (await import('./settings')).settingsCommand(paths, rest);
     case 'daemon':

@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import { BerthError } from '../api/errors';
 import type { RegistrySettings } from '../api/registry';
 import { engineClient, waitForEngine } from '../engine/client';
-import { imageCacheDir, type HomePaths } from '../home';
+import { imageCacheDir, snapshotsDir, type HomePaths } from '../home';
 import { registryValues } from '../registry/guestSettings';
 import type { NetworkMode, Settings } from '../settings/schema';
 import type { SharedFolders } from '../settings/shares';
@@ -158,7 +158,7 @@ export const bootStep: Step<BootInput, Booted> = {
       sshPort: env.BERTH_TEST_SSH_TCP === '1' ? await freePort() : undefined,
     });
     const useSnapshots = env.BERTH_SNAPSHOTS !== 'off';
-    const snapshotOf = (accelerator: string): Snapshot => snapshotFor(join(beside, 'snapshots'), made.qemu, made.image.id, { ...spec, accelerator });
+    const snapshotOf = (accelerator: string): Snapshot => snapshotFor(snapshotsDir(env), made.qemu, made.image.id, { ...spec, accelerator });
     const restored = useSnapshots ? await restoreAndGo(made, spec, list[0]!, snapshotOf(list[0]!.name), consoleLog) : null;
     if (restored) {
       held.machine = restored.machine;

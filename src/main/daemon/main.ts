@@ -21,6 +21,7 @@ import { createVolume, listVolumes, pruneVolumes, removeVolumes } from '../engin
 import { extensionChannels } from '../extensions/handlers';
 import { ensureHome, type HomePaths } from '../home';
 import { makeDiagnostics } from '../troubleshoot/diagnose';
+import { resetHome } from '../troubleshoot/reset';
 import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
 import { signIn } from '../registry/signIn';
@@ -119,6 +120,13 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     },
     'registry.settings': async () => loadSettings(paths.settings).registries,
     'troubleshoot.diagnose': () => makeDiagnostics({ paths, env, status: lifecycle.status(), guest: lifecycle.current === 'running' ? lifecycle.guest() : null }),
+    'troubleshoot.reset': async ({ what }) => {
+      log(`reset (${what === 'data' ? 'purge data' : 'factory defaults'}) asked for`);
+      const done = await resetHome(what, paths, env, lifecycle);
+      if (what === 'all') extensions.reread();
+      log(`reset done: removed ${done.removed.join(', ') || 'nothing'}`);
+      return done;
+    },
   };
   /** The stored sign-in for the registry `reference` names: what `docker pull` in a terminal would send. */
   const signedInFor = (reference: string) => credentialsFor(env, registryOfText(reference));

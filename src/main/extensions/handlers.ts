@@ -43,7 +43,7 @@ export interface ExtensionServices {
 }
 
 /** The extensions domain's channels: what the window asks (install, list, ...) and what extension pages ask (ddClient). */
-export function extensionChannels(services: ExtensionServices): { calls: ExtensionCalls; streams: ExtensionStreams; engineUp(): void } {
+export function extensionChannels(services: ExtensionServices): { calls: ExtensionCalls; streams: ExtensionStreams; engineUp(): void; reread(): void } {
   const { engine, paths, env, log, broadcast } = services;
   const dir = paths.extensionsDir;
   const backends = (): GuestBackends => new GuestBackends(engine.guest(), engine.docker(), log);
@@ -169,5 +169,7 @@ export function extensionChannels(services: ExtensionServices): { calls: Extensi
     () => (installed = null),
     (error: Error) => log(`extension leftovers: ${error.message}`),
   );
-  return { calls, streams, engineUp };
+  // After a factory reset took the extensions' folder away: the list is read again, and sent out.
+  const reread = (): void => void changed();
+  return { calls, streams, engineUp, reread };
 }
