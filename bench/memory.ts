@@ -1,11 +1,11 @@
 // The rows of `npm run bench` for memory and disk given back: QEMU's resident memory around a container
 // that takes 1 GiB and frees it, and the data disk file's allocated size around 500 MB of images loaded and removed.
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Instance } from '../e2e/support/berth';
 import { runPid } from '../e2e/support/berth';
-import { qemuMemoryMiB } from '../e2e/support/memory';
+import { dataDiskAllocatedMiB, qemuMemoryMiB } from '../e2e/support/memory';
 import { imageArchive } from './imageArchive';
 import { fmt, sh, type Row } from './run';
 
@@ -52,7 +52,7 @@ const DISK_IMAGE_BYTES = 100 * 2 ** 20;
 
 export async function diskRows(instance: Instance): Promise<Row[]> {
   const host = `docker -H unix://${instance.socket}`;
-  const allocatedMiB = (): number => (statSync(join(instance.home, 'data.img')).blocks * 512) / 2 ** 20;
+  const allocatedMiB = (): number => dataDiskAllocatedMiB(instance.home);
   const before = allocatedMiB();
   const scratch = mkdtempSync(join(tmpdir(), 'berth-bench-disk-'));
   const tags: string[] = [];

@@ -1,12 +1,10 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { docker } from '../support/berth';
+import { dataDiskAllocatedMiB } from '../support/memory';
 import { sharedWithBusybox } from '../support/shared';
 
 const instance = sharedWithBusybox();
-/** What the data disk file takes on the host's disk (not its apparent size, which only grows). */
-const allocatedMiB = (): number => (statSync(join(instance.home, 'data.img')).blocks * 512) / 2 ** 20;
+const allocatedMiB = (): number => dataDiskAllocatedMiB(instance.home);
 
 describe('the data disk file', () => {
   it('gives back what a removed volume took, by itself, soon after the removal', async () => {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * What a QEMU process holds in host memory: its whole resident size, and the resident part of its
@@ -16,3 +17,6 @@ export function qemuMemoryMiB(pid: number): { resident: number; guestRam: number
   const resident = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { resident: Number(resident?.[1] ?? 0) / 1024, guestRam: largest.rssKiB / 1024 };
 }
+
+/** What the data disk file of the instance at `home` takes on the host's disk (not its apparent size, which only grows), in MiB. */
+export const dataDiskAllocatedMiB = (home: string): number => (statSync(join(home, 'data.img')).blocks * 512) / 2 ** 20;

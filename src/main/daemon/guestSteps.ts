@@ -214,10 +214,15 @@ export const dataStep: Step<StartBase & { machine: Machine; settings: Settings }
   },
 };
 
-export const sshStep: Step<StartBase & { machine: Machine; keys: KeyPair }, { link: SshLink }> = {
+/** The SSH step as the boot log names it, whether it connects anew or goes on with a session a suspend kept. */
+export const SSH_STEP = {
   name: 'ssh',
   label: 'Connect over SSH',
-  hint: (made) => `Read ${made.paths.consoleLog}: sshd may have failed in the guest.`,
+  hint: (made: StartBase) => `Read ${made.paths.consoleLog}: sshd may have failed in the guest.`,
+};
+
+export const sshStep: Step<StartBase & { machine: Machine; keys: KeyPair }, { link: SshLink }> = {
+  ...SSH_STEP,
   async run(made) {
     const { machine, paths } = made;
     if (!machine.pastStart) {

@@ -12,7 +12,7 @@ import { connectChardev, loadMachine } from '../vm/machineState';
 import type { Qmp } from '../vm/qmp';
 import type { Step } from '../vm/steps';
 import { changedSince, dependencies, discardSuspended, suspendFiles, type SuspendedRecord } from '../vm/suspended';
-import { machineSpec, type BootInput, type Booted } from './guestSteps';
+import { machineSpec, SSH_STEP, type BootInput, type Booted } from './guestSteps';
 import { freePort, type StartBase } from './startBase';
 import { startAgain } from './suspend';
 
@@ -69,9 +69,7 @@ const KEPT_ANSWER_MS = 3_000;
 /** The SSH step of a resume that kept its session: it goes on over the new serial socket, or a new one is opened. */
 export function keptSessionStep(link: SshLink): Step<StartBase & { serial: Socket | null }, { link: SshLink }> {
   return {
-    name: 'ssh',
-    label: 'Connect over SSH',
-    hint: (made) => `Read ${made.paths.consoleLog}: sshd may have failed in the guest.`,
+    ...SSH_STEP,
     async run({ serial, log }, detail) {
       if (serial) {
         link.thaw(serial);
