@@ -7,13 +7,14 @@ import { engine } from './engine';
 import { extensions } from './extensions';
 import { networks } from './networks';
 import { registry } from './registry';
+import { settings } from './settings';
 import { troubleshoot } from './troubleshoot';
 import { images } from './images';
 import { volumes } from './volumes';
 import { BerthError } from './errors';
 
 /** Every channel of every domain. Carriers and bridges are generic over this one map. */
-export const contract = { ...engine, ...containers, ...containerDetails, ...images, ...volumes, ...networks, ...registry, ...troubleshoot, ...extensions, ...ddClient };
+export const contract = { ...engine, ...containers, ...containerDetails, ...images, ...volumes, ...networks, ...registry, ...settings, ...troubleshoot, ...extensions, ...ddClient };
 
 export type Contract = typeof contract;
 type CallNames = { [K in keyof Contract]: Contract[K] extends Call<z.ZodType, z.ZodType> ? K : never }[keyof Contract];

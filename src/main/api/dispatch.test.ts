@@ -51,6 +51,9 @@ const handlers: Handlers = {
   'registry.signIn': async ({ server, username }) => ({ server, username }),
   'registry.signOut': async () => ({ logins: [] }),
   'registry.settings': async () => ({ certificates: [], insecure: [] }),
+  'settings.get': async () => {
+    throw new BerthError('SettingsUnreadable', 'The settings file is not valid JSON.', 'Fix it.');
+  },
   'troubleshoot.diagnose': async () => ({ path: '/tmp/diagnostics.tar.gz', files: [] }),
   'troubleshoot.reset': async () => ({ removed: [], restarted: false }),
   'extensions.list': async () => ({ extensions: [] }),

@@ -19,6 +19,7 @@ import { followStats } from '../engine/stats';
 import { followUsage } from '../engine/usage';
 import { createVolume, listVolumes, pruneVolumes, removeVolumes } from '../engine/volumes';
 import { extensionChannels } from '../extensions/handlers';
+import { settingsChannels } from '../settings/channels';
 import { ensureHome, type HomePaths } from '../home';
 import { makeDiagnostics } from '../troubleshoot/diagnose';
 import { resetHome } from '../troubleshoot/reset';
@@ -77,8 +78,10 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   const lifecycle = new EngineLifecycle(paths, env, log, { boot: bootPlan, adopt: adoptPlan, resume: resumePlan }, { directDockerPort: directPort });
   const saver = new ResourceSaver(lifecycle, paths.settings, log);
   const extensions = extensionChannels({ engine: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
+  const settings = settingsChannels({ engine: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const handlers: Handlers = {
     ...extensions.calls,
+    ...settings.calls,
     'engine.status': async () => lifecycle.status(),
     'engine.start': () => lifecycle.start(),
     'engine.stop': () => lifecycle.stop(),
@@ -132,6 +135,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   const signedInFor = (reference: string) => credentialsFor(env, registryOfText(reference));
   const streams: StreamHandlers = {
     ...extensions.streams,
+    ...settings.streams,
     'containers.logs': ({ id, tail }, session) => followLogs(lifecycle.docker(), id, tail, session.signal, (lines) => session.send({ lines })),
     'containers.exec': ({ id, cols, rows }, session) => runShell(lifecycle.docker(), id, { cols, rows }, session),
     'containers.stats': ({ id }, session) => followStats(lifecycle.docker(), id, session.signal, (sample) => session.send(sample)),

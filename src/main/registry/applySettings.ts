@@ -2,7 +2,7 @@ import { BerthError } from '../api/errors';
 import { RegistrySettings, type ApplyProgress } from '../api/registry';
 import { loadSettings, saveSettings } from '../settings/store';
 import type { GuestRegistries } from './guestRegistries';
-import { applyStep, checkRegistrySettings, checkRegistrySize, dockerCertsDir, effectiveRegistrySettings } from './guestSettings';
+import { registryStep, checkRegistrySettings, checkRegistrySize, dockerCertsDir, effectiveRegistrySettings } from './guestSettings';
 
 /**
  * Saves the registry settings and, while the engine runs (`running`: its guest's registries), writes them
@@ -20,6 +20,6 @@ export async function applyRegistrySettings(
   if (where.starting) {
     throw new BerthError('AlreadyStarting', 'Berth is starting the engine.', 'Apply the settings again once the engine runs.');
   }
-  await applyStep('save', progress, () => saveSettings(where.settingsFile, { ...loadSettings(where.settingsFile), registries: wanted }));
+  await registryStep('save', progress, () => saveSettings(where.settingsFile, { ...loadSettings(where.settingsFile), registries: wanted }));
   if (where.running) await where.running.apply(wanted, progress);
 }

@@ -3,7 +3,7 @@ import type { ApplyProgress, RegistrySettings } from '../api/registry';
 import { loadSettings } from '../settings/store';
 import type { SshLink } from '../tunnel/link';
 import { watchDockerCertificates } from './certsWatch';
-import { applyRegistrySettings, applyStep, effectiveRegistrySettings, registryValues, syncCertificates } from './guestSettings';
+import { applyRegistrySettings, registryStep, effectiveRegistrySettings, registryValues, syncCertificates } from './guestSettings';
 
 const sameList = (a: string[], b: string[] | null): boolean => b !== null && a.length === b.length && a.every((entry, index) => entry === b[index]);
 
@@ -53,7 +53,7 @@ export class GuestRegistries {
       const values = registryValues(effective);
       this.sent = null;
       if (sameList(effective.insecure, this.engineInsecure)) {
-        await applyStep('write', progress, () => syncCertificates(this.link, effective));
+        await registryStep('write', progress, () => syncCertificates(this.link, effective));
       } else {
         this.engineInsecure = null;
         await applyRegistrySettings(this.link, effective, progress, this.docker);

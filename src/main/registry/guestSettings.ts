@@ -7,6 +7,7 @@ import { dockerConfigDir } from '../engine/context';
 import { waitForEngine } from '../engine/client';
 import type { SshLink } from '../tunnel/link';
 import { runInGuest } from '../tunnel/guestCommand';
+import { applyStep } from '../applyStep';
 
 /** Where the docker CLI's user keeps a CA per registry, as DOCKER_CONFIG/certs.d/HOST[:PORT]/ca.crt. */
 export const dockerCertsDir = (env: NodeJS.ProcessEnv): string => join(dockerConfigDir(env), 'certs.d');
@@ -123,12 +124,7 @@ export const APPLY_STEPS = {
 } as const;
 export type ApplyStep = keyof typeof APPLY_STEPS;
 
-/** Runs `work` as one named step, reporting it as it starts and ends. */
-export async function applyStep(step: ApplyStep, progress: (update: ApplyProgress) => void, work: () => unknown): Promise<void> {
-  progress({ step, label: APPLY_STEPS[step], state: 'running' });
-  await work();
-  progress({ step, label: APPLY_STEPS[step], state: 'done' });
-}
+export const registryStep = (step: ApplyStep, progress: (update: ApplyProgress) => void, work: () => unknown): Promise<unknown> => applyStep(APPLY_STEPS, step, progress, work);
 
 /**
  * Writes the settings into the running guest and restarts dockerd there, so daemon.json's insecure-registries
@@ -136,8 +132,8 @@ export async function applyStep(step: ApplyStep, progress: (update: ApplyProgres
  * with the engine (those with a restart policy come back).
  */
 export async function applyRegistrySettings(link: SshLink, settings: RegistrySettings, progress: (update: ApplyProgress) => void, docker: Docker): Promise<void> {
-  await applyStep('write', progress, () => syncCertificates(link, settings));
+  await registryStep('write', progress, () => syncCertificates(link, settings));
   // dockerd waits up to its shutdown-timeout (8 s) for containers to stop, then needs a few seconds to start.
-  await applyStep('restart', progress, () => runInGuest(link, '/usr/local/sbin/berth-dockerd restart', { timeoutMs: 120_000, hint: HINT }));
-  await applyStep('ready', progress, () => waitForEngine(docker, 30_000));
+  await registryStep('restart', progress, () => runInGuest(link, '/usr/local/sbin/berth-dockerd restart', { timeoutMs: 120_000, hint: HINT }));
+  await registryStep('ready', progress, () => waitForEngine(docker, 30_000));
 }

@@ -1,27 +1,9 @@
 import { BerthError } from '../api/errors';
 import { isWithin, unusable } from './shares';
+import { SETTING_KEYS, type Restarts } from '../api/settings';
 import { Settings } from './schema';
 
-/** What a changed setting takes to apply: nothing (it is read as it is used), the engine in the VM, or the VM. */
-export type Restarts = 'nothing' | 'engine' | 'vm';
-
-interface KeyInfo {
-  restarts: Restarts;
-  /** What the value is, as `berth settings` lists it. */
-  what: string;
-}
-
-/** The settings a user sets one by one (`berth settings set`, the Settings view), by their dotted path. */
-export const SETTING_KEYS = {
-  'vm.cpus': { restarts: 'vm', what: 'CPUs the VM has (1-64)' },
-  'vm.memoryMiB': { restarts: 'vm', what: 'memory the VM has, in MiB (512 or more)' },
-  'vm.diskGiB': { restarts: 'vm', what: 'the data disk size, in GiB (it only grows)' },
-  'vm.network': { restarts: 'vm', what: 'normal, or host-only (containers reach only the host)' },
-  'ports.bindAddress': { restarts: 'vm', what: 'the host address published ports listen on (127.0.0.1 by default)' },
-  shares: { restarts: 'vm', what: 'the host folders the VM sees at the same path (a JSON list, or paths separated by commas)' },
-  'registries.insecure': { restarts: 'engine', what: 'registries reached over plain HTTP or with an unchecked certificate (a JSON list, or host:port separated by commas)' },
-  'resourceSaver.idleMinutes': { restarts: 'nothing', what: 'idle minutes before Resource Saver suspends the engine (0 turns it off)' },
-} as const satisfies Record<string, KeyInfo>;
+export { SETTING_KEYS };
 
 export type SettingKey = keyof typeof SETTING_KEYS;
 
@@ -45,7 +27,7 @@ function withValue(settings: Settings, key: SettingKey, value: unknown): Record<
   return copy;
 }
 
-/** `text` read as the kind of value `key` holds now: a number, a word, or a list. */
+/** `text` read as the kind of value `key` holds now: a number, true or false, a word, a list, or a JSON object. */
 function parseValue(key: SettingKey, current: unknown, text: string): unknown {
   const bad = (expected: string): BerthError =>
     new BerthError('SettingInvalid', `"${text}" is not a value for ${key}: it takes ${expected}.`, `${key}: ${SETTING_KEYS[key].what}.`);
@@ -53,6 +35,17 @@ function parseValue(key: SettingKey, current: unknown, text: string): unknown {
     const number = Number(text);
     if (text.trim() === '' || !Number.isFinite(number)) throw bad('a number');
     return number;
+  }
+  if (typeof current === 'boolean') {
+    if (text !== 'true' && text !== 'false') throw bad('true or false');
+    return text === 'true';
+  }
+  if (typeof current === 'object' && current !== null && !Array.isArray(current)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw bad(`a JSON object (${(error as Error).message})`);
+    }
   }
   if (Array.isArray(current)) {
     if (text.trim().startsWith('[')) {
@@ -77,7 +70,7 @@ export interface SettingsPlace {
  * `settings` with `key` set from `text`, checked as a whole against the schema, with the checks a single
  * value cannot make alone: a data disk only grows, and a shared folder must exist and lie outside Berth's home.
  */
-export function setSetting(settings: Settings, key: SettingKey, text: string, { home, diskExists }: SettingsPlace): Settings {
+export function setSetting(settings: Settings, key: SettingKey, text: string, place: SettingsPlace): Settings {
   const value = parseValue(key, valueAt(settings, key), text);
   const parsed = Settings.safeParse(withValue(settings, key, value));
   if (!parsed.success) {
@@ -85,15 +78,22 @@ export function setSetting(settings: Settings, key: SettingKey, text: string, { 
     const at = issue.path.join('.');
     throw new BerthError('SettingInvalid', `${at || key} cannot be ${JSON.stringify(value)}: ${issue.message}.`, `${key}: ${SETTING_KEYS[key].what}.`);
   }
-  const next = parsed.data;
-  if (diskExists && next.vm.diskGiB < settings.vm.diskGiB) {
-    throw new BerthError('SettingInvalid', `The data disk only grows: it is ${settings.vm.diskGiB} GiB, not less.`, 'A smaller disk is a new, empty one: stop Berth, move data.img out of its home, and start again.');
+  checkChange(settings, parsed.data, place);
+  return parsed.data;
+}
+
+/**
+ * The checks a schema cannot make alone, from `before` to `after`: a data disk only grows, and a newly shared
+ * folder must exist and lie outside Berth's home.
+ */
+export function checkChange(before: Settings, after: Settings, { home, diskExists }: SettingsPlace): void {
+  if (diskExists && after.vm.diskGiB < before.vm.diskGiB) {
+    throw new BerthError('SettingInvalid', `The data disk only grows: it is ${before.vm.diskGiB} GiB, not less.`, 'A smaller disk is a new, empty one: stop Berth, move data.img out of its home, and start again.');
   }
-  for (const share of key === 'shares' ? next.shares : []) {
+  for (const share of after.shares.filter((path) => !before.shares.includes(path))) {
     const problem = unusable(share) ?? (isWithin(share, home) ? "lies inside Berth's own home" : null);
     if (problem) throw new BerthError('SettingInvalid', `The shared folder ${share} ${problem}.`, 'Share existing folders of this machine, such as your home folder.');
   }
-  return next;
 }
 
 /** What applying a change takes, in words. */

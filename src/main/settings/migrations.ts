@@ -16,6 +16,9 @@ export const migrations: Record<number, (settings: Raw) => Raw> = {
   4: (settings) => ({ ...settings, registries: { certificates: [], insecure: [] }, version: 4 }),
   // Resource Saver: an idle engine suspends itself after 5 minutes, as Docker Desktop's does.
   5: (settings) => ({ ...settings, resourceSaver: { idleMinutes: 5 }, version: 5 }),
+  // The Settings view: the app's own behaviour, swap, proxy and DNS, and the user's daemon.json; their
+  // defaults come from the schema's, filled in after the migration.
+  6: (settings) => ({ ...settings, version: 6 }),
 };
 
 export function migrate(raw: Raw, target: number): Raw {

@@ -51,7 +51,11 @@ function parseSettings(path: string, text: string): Settings {
   } catch (error) {
     throw new BerthError('SettingsTooNew', (error as Error).message, 'Update Berth, or move the settings file away.');
   }
-  const parsed = Settings.safeParse(deepMerge(defaultSettings(), migrated));
+  const merged = deepMerge(defaultSettings(), migrated);
+  // daemon.json is the user's whole: a key they removed stays removed, not filled back from the defaults.
+  const engine = migrated.engine;
+  if (typeof engine === 'object' && engine !== null && 'daemon' in engine) merged.engine.daemon = engine.daemon as Settings['engine']['daemon'];
+  const parsed = Settings.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new BerthError(

@@ -1,0 +1,55 @@
+import { statSync } from 'node:fs';
+import type { CallName, EventName, PayloadOf, StreamName } from '../api/contract';
+import type { Handlers } from '../api/dispatch';
+import type { SettingsState } from '../api/settings';
+import type { StreamHandlers } from '../api/streams';
+import type { HomePaths } from '../home';
+import { applySettings, type SettingsEngine } from './apply';
+import { loadSettings } from './store';
+
+type Prefixed = `settings.${string}`;
+export type SettingsCalls = Pick<Handlers, Extract<CallName, Prefixed>>;
+export type SettingsStreams = Pick<StreamHandlers, Extract<StreamName, Prefixed>>;
+
+export interface SettingsServices {
+  engine: SettingsEngine;
+  paths: HomePaths;
+  env: NodeJS.ProcessEnv;
+  log(line: string): void;
+  broadcast<E extends EventName>(channel: E, payload: PayloadOf<E>): void;
+}
+
+/** Settings an environment variable overrides for the daemon's whole run. */
+const OVERRIDES = [
+  { key: 'vm.network', variable: 'BERTH_NETWORK' },
+  { key: 'shares', variable: 'BERTH_SHARES' },
+];
+
+function dataDisk(path: string): SettingsState['dataDisk'] {
+  try {
+    const { size, blocks } = statSync(path);
+    return { sizeBytes: size, usedBytes: blocks * 512 };
+  } catch {
+    return null;
+  }
+}
+
+/** The settings domain's channels: the settings as the view shows them, and applying a changed set. */
+export function settingsChannels({ engine, paths, env, log, broadcast }: SettingsServices): { calls: SettingsCalls; streams: SettingsStreams } {
+  const state = (): SettingsState => ({
+    settings: loadSettings(paths.settings),
+    home: paths.home,
+    dataDisk: dataDisk(paths.dataDisk),
+    overridden: OVERRIDES.filter(({ variable }) => (env[variable] ?? '') !== ''),
+  });
+  return {
+    calls: { 'settings.get': async () => state() },
+    streams: {
+      'settings.apply': async ({ settings }, session) => {
+        const restarts = await applySettings(settings, { paths, env, engine }, session.send);
+        log(`settings applied (${restarts === 'nothing' ? 'nothing restarted' : `the ${restarts === 'vm' ? 'VM' : 'engine'} restarted when running`})`);
+        broadcast('settings.changed', state());
+      },
+    },
+  };
+}
