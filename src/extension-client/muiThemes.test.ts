@@ -3,12 +3,11 @@ import { createTheme } from '@mui/material/styles';
 import { describe, expect, it } from 'vitest';
 import { DOCKER_COLOURS, muiThemes, RAMP_KEYS, type ColourScheme } from './muiThemes';
 
-/** theme.css's custom properties for one scheme: the light ones in :root, the dark ones in its media block. */
+/** theme.css's custom properties for one scheme: each is a light-dark(light, dark) pair. */
 function cssColours(scheme: ColourScheme): Record<string, string> {
   const css = readFileSync(new URL('../renderer/theme.css', import.meta.url), 'utf8');
-  const dark = css.indexOf('@media (prefers-color-scheme: dark)');
-  const block = scheme === 'light' ? css.slice(0, dark) : css.slice(dark, css.indexOf('}\n}', dark));
-  return Object.fromEntries([...block.matchAll(/--([\w-]+):\s*(#[0-9a-f]{6})/g)].map((match) => [match[1]!, match[2]!]));
+  const pairs = [...css.matchAll(/--([\w-]+):\s*light-dark\((#[0-9a-f]{6}),\s*(#[0-9a-f]{6})\)/g)];
+  return Object.fromEntries(pairs.map((match) => [match[1]!, scheme === 'light' ? match[2]! : match[3]!]));
 }
 
 /** Relative luminance, as WCAG defines it. */

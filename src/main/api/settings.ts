@@ -117,6 +117,24 @@ export const SETTING_KEYS = {
   'resourceSaver.idleMinutes': { restarts: 'nothing', what: 'idle minutes before Resource Saver suspends the engine (0 turns it off)' },
 } as const satisfies Record<string, KeyInfo>;
 
+export type SettingKey = keyof typeof SETTING_KEYS;
+
+/** The value at a dotted path. */
+export function valueAt(settings: Settings, key: SettingKey): unknown {
+  return key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], settings);
+}
+
+const RANK: Record<Restarts, number> = { nothing: 0, engine: 1, vm: 2 };
+
+/** The keys whose value differs from `before` to `after`. */
+export function changedKeys(before: Settings, after: Settings): SettingKey[] {
+  return (Object.keys(SETTING_KEYS) as SettingKey[]).filter((key) => JSON.stringify(valueAt(before, key)) !== JSON.stringify(valueAt(after, key)));
+}
+
+/** The most any of the changed keys takes to apply. */
+export const restartsFor = (keys: SettingKey[]): Restarts =>
+  keys.map((key): Restarts => SETTING_KEYS[key].restarts).reduce<Restarts>((most, next) => (RANK[next] > RANK[most] ? next : most), 'nothing');
+
 /** The settings as the Settings view shows them, with the data disk as it is on the host. */
 export const SettingsState = z.object({
   settings: Settings,

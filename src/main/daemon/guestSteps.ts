@@ -7,6 +7,7 @@ import { BerthError } from '../api/errors';
 import type { RegistrySettings } from '../api/registry';
 import { engineClient, waitForEngine } from '../engine/client';
 import { imageCacheDir, snapshotsDir, type HomePaths } from '../home';
+import { engineLines } from '../settings/engineConfig';
 import { registryValues } from '../registry/guestSettings';
 import type { NetworkMode, Settings } from '../settings/schema';
 import type { SharedFolders } from '../settings/shares';
@@ -135,6 +136,9 @@ export function machineSpec(made: SpecInput, start: { dataIsNew: boolean; sshPor
     pidFile: paths.qemuPid,
     directDockerPort: made.directDockerPort,
     registries: registryValues(made.registries),
+    engine: engineLines(settings),
+    swapMiB: settings.vm.swapMiB,
+    dns: settings.network.dns,
   };
 }
 

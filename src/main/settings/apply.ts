@@ -3,12 +3,12 @@ import type Docker from 'dockerode';
 import { BerthError } from '../api/errors';
 import type { EngineState, EngineStatus } from '../api/engine';
 import type { ApplyProgress } from '../api/registry';
-import { SETTING_KEYS, type Restarts } from '../api/settings';
+import { changedKeys, restartsFor, type Restarts } from '../api/settings';
 import { applyStep } from '../applyStep';
 import type { HomePaths } from '../home';
 import type { SshLink } from '../tunnel/link';
 import { checkInGuest, engineLines, restartInGuest, writeClientProxies, writeInGuest } from './engineConfig';
-import { checkChange, valueAt, type SettingKey } from './keys';
+import { checkChange } from './keys';
 import { Settings } from './schema';
 import { loadSettings, saveSettings } from './store';
 
@@ -28,17 +28,6 @@ export interface SettingsEngine {
   docker(): Docker;
   restart(): Promise<EngineStatus>;
 }
-
-const RANK: Record<Restarts, number> = { nothing: 0, engine: 1, vm: 2 };
-
-/** The keys whose value differs from `before` to `after`. */
-export function changedKeys(before: Settings, after: Settings): SettingKey[] {
-  return (Object.keys(SETTING_KEYS) as SettingKey[]).filter((key) => JSON.stringify(valueAt(before, key)) !== JSON.stringify(valueAt(after, key)));
-}
-
-/** The most any of the changed keys takes to apply. */
-export const restartsFor = (keys: SettingKey[]): Restarts =>
-  keys.map((key): Restarts => SETTING_KEYS[key].restarts).reduce<Restarts>((most, next) => (RANK[next] > RANK[most] ? next : most), 'nothing');
 
 /**
  * Checks and saves the settings, then applies what changed: a changed daemon.json or proxy is first checked by

@@ -1,22 +1,16 @@
 import { BerthError } from '../api/errors';
 import { isWithin, unusable } from './shares';
-import { SETTING_KEYS, type Restarts } from '../api/settings';
+import { SETTING_KEYS, valueAt, type Restarts, type SettingKey } from '../api/settings';
 import { Settings } from './schema';
 
-export { SETTING_KEYS };
+export { SETTING_KEYS, valueAt, type SettingKey };
 
-export type SettingKey = keyof typeof SETTING_KEYS;
 
 export const isSettingKey = (key: string): key is SettingKey => Object.hasOwn(SETTING_KEYS, key);
 
 export function checkKey(key: string): SettingKey {
   if (isSettingKey(key)) return key;
   throw new BerthError('SettingUnknown', `There is no setting "${key}".`, `Settings: ${Object.keys(SETTING_KEYS).join(', ')}.`);
-}
-
-/** The value at a dotted path. */
-export function valueAt(settings: Settings, key: SettingKey): unknown {
-  return key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], settings);
 }
 
 function withValue(settings: Settings, key: SettingKey, value: unknown): Record<string, unknown> {

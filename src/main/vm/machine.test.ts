@@ -24,6 +24,8 @@ const spec = {
   network: 'host-only' as const,
   publicKey: 'ssh-ed25519 AAAA test',
   shares: [],
+  swapMiB: 0,
+  dns: [],
   qmpSocket: join(dir, 'qmp.sock'),
   sshSocket: join(dir, 'ssh.sock'),
   pidFile: join(dir, 'qemu.pid'),

@@ -11,6 +11,8 @@ const spec: MachineSpec = {
   network: 'host-only',
   publicKey: 'ssh-ed25519 AAAAC3Nza berth',
   shares: ['/home/ana', '/srv/a,b c'],
+  swapMiB: 0,
+  dns: [],
   qmpSocket: '/home/run/qmp.sock',
   sshSocket: '/home/run/ssh.sock',
   pidFile: '/home/run/qemu.pid',
@@ -104,6 +106,17 @@ describe('qemu command line', () => {
     const lines = 'insecure registry.local:5000\nca registry.local:5000 LS0tLS1C\n';
     expect(startValues({ ...spec, registries: lines })).toContain(` registries=${Buffer.from(lines).toString('base64')}`);
     expect(startValues({ ...spec, registries: '' })).not.toContain('registries=');
+  });
+
+  it("sends the engine's daemon.json entries, swap and DNS servers only when set", () => {
+    const engine = '"debug": true\n"labels": ["team=a b"]\n';
+    const line = startValues({ ...spec, engine, swapMiB: 512, dns: ['1.1.1.1', '2606:4700::1111'] });
+    expect(line).toContain(` engine=${Buffer.from(engine).toString('base64')}`);
+    expect(line).toContain(' swap=512');
+    expect(line).toContain(' dns=1.1.1.1,2606:4700::1111');
+    // One line whose values the guest splits at spaces.
+    expect(line.trimEnd().split(' ').every((value) => /^[a-z]+=\S+$/.test(value))).toBe(true);
+    expect(startValues(spec)).not.toMatch(/engine=|swap=|dns=/);
   });
 
   it('uses the host CPU with a hardware accelerator and an emulated one with RDRAND under tcg', () => {

@@ -64,6 +64,12 @@ export interface MachineSpec {
   directDockerPort?: number;
   /** The registry settings as the guest reads them (registry/guestSettings registryValues); none when empty. */
   registries?: string;
+  /** The user's daemon.json entries as the guest reads them (settings/engineConfig engineLines); none when empty. */
+  engine?: string;
+  /** A swap file of this size on the data disk; 0 for none. */
+  swapMiB: number;
+  /** The DNS servers the guest's resolver asks in normal mode; empty for QEMU's. */
+  dns: string[];
 }
 
 /**
@@ -120,6 +126,9 @@ export function startValues(spec: MachineSpec, now = Date.now(), seed = randomBy
   ];
   if (spec.shares.length) values.push(`shares=${Buffer.from(shareLines(spec.shares)).toString('base64')}`);
   if (spec.registries) values.push(`registries=${Buffer.from(spec.registries).toString('base64')}`);
+  if (spec.engine) values.push(`engine=${Buffer.from(spec.engine).toString('base64')}`);
+  if (spec.swapMiB > 0) values.push(`swap=${spec.swapMiB}`);
+  if (spec.dns.length) values.push(`dns=${spec.dns.join(',')}`);
   if (spec.directDockerPort) values.push(`tcp=${GUEST_DIRECT_PORT}`);
   if (spec.sshPort) values.push('sshtcp=1');
   return `${values.join(' ')}\n`;

@@ -23,6 +23,8 @@ const spec: MachineSpec = {
   network: 'host-only',
   publicKey: 'ssh-ed25519 AAAA one',
   shares: ['/home/ana'],
+  swapMiB: 0,
+  dns: [],
   qmpSocket: join(dir, 'qmp.sock'),
   sshSocket: join(dir, 'ssh.sock'),
   pidFile: join(dir, 'qemu.pid'),

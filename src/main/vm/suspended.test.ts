@@ -25,6 +25,8 @@ const spec = (dir: string, memoryMiB = 2048): MachineSpec => ({
   network: 'host-only',
   publicKey: 'ssh-ed25519 AAAA',
   shares: ['/srv'],
+  swapMiB: 0,
+  dns: [],
   qmpSocket: join(dir, 'qmp.sock'),
   pidFile: join(dir, 'qemu.pid'),
 });

@@ -61,6 +61,7 @@ export function dependencies({ qemu, imageId, spec, registries, diskGiB }: Depen
     'the guest image': hash(imageId),
     "the machine's shape (CPUs, memory, network, shared folders)": hash(machineShape(spec)),
     'the registry settings': hash(registries),
+    "the engine's settings (daemon.json, proxy, swap, DNS)": hash([spec.engine ?? '', spec.swapMiB, spec.dns]),
     'the data disk size setting': hash(diskGiB),
   };
 }

@@ -1,18 +1,12 @@
 import { defineStore } from 'pinia';
-import { reactive, ref, shallowRef } from 'vue';
+import { ref, shallowRef } from 'vue';
 import type { RequestOf } from '../../main/api/contract';
 import { toWire, type WireError } from '../../main/api/errors';
-import type { ApplyProgress, RegistryLogin, RegistrySettings } from '../../main/api/registry';
+import type { RegistryLogin, RegistrySettings } from '../../main/api/registry';
 import { invoke, stream } from '../bridge';
+import { useApplying } from './applying';
 import { followed } from './followed';
 import { useAttempts } from './engineList';
-
-export interface Applying {
-  state: 'idle' | 'running' | 'done' | 'failed';
-  /** Each step once, in the order they started, as its latest chunk says. */
-  steps: ApplyProgress[];
-  error: WireError | null;
-}
 
 /**
  * The registries signed in to and what the engine trusts. Logins live on the host (config.json and the
@@ -63,29 +57,12 @@ export const useRegistriesStore = defineStore('registries', () => {
     }
   }
 
-  const applying = reactive<Applying>({ state: 'idle', steps: [], error: null });
-
-  function apply(next: RegistrySettings): void {
-    if (applying.state === 'running') return;
-    Object.assign(applying, { state: 'running', steps: [], error: null });
-    stream('registry.apply', next, {
-      chunk(progress) {
-        const index = applying.steps.findIndex((step) => step.step === progress.step);
-        if (index < 0) applying.steps.push(progress);
-        else applying.steps[index] = progress;
-      },
-      end(error) {
-        applying.state = error ? 'failed' : 'done';
-        applying.error = error ? toWire(error) : null;
-        if (!error) settings.value = next;
-      },
-    });
-  }
-
-  function dismissApply(): void {
-    if (applying.state === 'running') return;
-    Object.assign(applying, { state: 'idle', steps: [], error: null });
-  }
+  const { applying, apply: applyThrough, dismiss: dismissApply } = useApplying();
+  const apply = (next: RegistrySettings): void =>
+    applyThrough(
+      (listener) => stream('registry.apply', next, listener),
+      () => (settings.value = next),
+    );
 
   return {
     logins,

@@ -1,0 +1,72 @@
+import { changedKeys, DaemonConfig, restartsFor, Settings, valueAt, type Restarts, type SettingKey } from '../../../main/api/settings';
+
+export type TabId = 'general' | 'resources' | 'sharing' | 'network' | 'engine';
+
+/** The tabs, in order: each names the settings it applies. */
+export const TABS: { id: TabId; label: string; keys: SettingKey[] }[] = [
+  { id: 'general', label: 'General', keys: ['general.startAtLogin', 'general.openWindowAtStart', 'general.theme', 'general.quit'] },
+  { id: 'resources', label: 'Resources', keys: ['vm.cpus', 'vm.memoryMiB', 'vm.diskGiB', 'vm.swapMiB', 'resourceSaver.idleMinutes'] },
+  { id: 'sharing', label: 'File sharing', keys: ['shares'] },
+  { id: 'network', label: 'Network', keys: ['vm.network', 'ports.bindAddress', 'network.proxy.http', 'network.proxy.https', 'network.proxy.noProxy', 'network.dns'] },
+  { id: 'engine', label: 'Docker Engine', keys: ['engine.daemon'] },
+];
+
+/** A deep copy; settings are plain JSON, and the view's draft is a reactive proxy that structuredClone refuses. */
+export const copyOf = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+function setAt(settings: Record<string, unknown>, key: SettingKey, value: unknown): void {
+  const parts = key.split('.');
+  const parent = parts.slice(0, -1).reduce((at, part) => at[part] as Record<string, unknown>, settings);
+  parent[parts[parts.length - 1]] = copyOf(value);
+}
+
+/** The saved settings with one tab's keys taken from the draft: what that tab's Apply sends. */
+export function withTab(saved: Settings, draft: Settings, keys: readonly SettingKey[]): Settings {
+  const next = copyOf(saved) as unknown as Record<string, unknown>;
+  for (const key of keys) setAt(next, key, valueAt(draft, key));
+  return next as unknown as Settings;
+}
+
+/** Each invalid field's problem, by its dotted path, as the schema words it. */
+export function problemsOf(candidate: Settings): Record<string, string> {
+  const parsed = Settings.safeParse(candidate);
+  if (parsed.success) return {};
+  const problems: Record<string, string> = {};
+  for (const issue of parsed.error.issues) problems[issue.path.join('.')] ??= issue.message;
+  return problems;
+}
+
+/** What applying a tab's changes takes, and the words that say so before the user applies. */
+export function tabChange(saved: Settings, draft: Settings, keys: readonly SettingKey[]): { changed: SettingKey[]; restarts: Restarts; note: string } {
+  const changed = changedKeys(saved, withTab(saved, draft, keys));
+  const restarts = restartsFor(changed);
+  const note =
+    changed.length === 0
+      ? 'Nothing changed yet.'
+      : restarts === 'nothing'
+        ? 'Applying restarts nothing: it takes effect at once.'
+        : restarts === 'engine'
+          ? 'Applying restarts the engine in the VM: running containers stop unless they have a restart policy.'
+          : 'Applying restarts the VM: running containers stop unless they have a restart policy.';
+  return { changed, restarts, note };
+}
+
+/** daemon.json as typed: the object it holds, or what is wrong with it (JSON syntax, or a key Berth owns). */
+export function readDaemonJson(text: string): { config: DaemonConfig } | { problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { problem: `Not valid JSON: ${(error as Error).message}` };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { problem: 'daemon.json is one JSON object: { … }.' };
+  const checked = DaemonConfig.safeParse(parsed);
+  return checked.success ? { config: checked.data } : { problem: checked.error.issues[0].message };
+}
+
+/** A list typed as text, one entry per comma (DNS servers). */
+export const listOf = (text: string): string[] =>
+  text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
