@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { appRoot } from '../vm/image';
 import { isViewRoute, NAVIGATE } from '../window/ipc';
 import type { ShellTray, ShellWindow } from './shell';
+import { trayIconPath } from './trayMenu';
 import type { WindowPlacement } from './windowState';
 
 // A standard, secure scheme gives the window a real origin for 'self' in its policy, unlike file://.
@@ -78,10 +79,8 @@ export function openMainWindow(placement: WindowPlacement | null, route: string)
   };
 }
 
-/** The tray icon: on macOS a template image (black, tinted by the menu bar), elsewhere Berth's blue one; the @2x files serve dense screens. */
 export function createTray(): ShellTray {
-  const icon = join(appRoot(), 'resources', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
-  const tray = new Tray(nativeImage.createFromPath(icon));
+  const tray = new Tray(nativeImage.createFromPath(trayIconPath(appRoot(), process.platform)));
   return {
     setMenu: (entries) => tray.setContextMenu(Menu.buildFromTemplate(entries)),
     setToolTip: (text) => tray.setToolTip(text),

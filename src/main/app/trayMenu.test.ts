@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineState } from '../api/engine';
-import { engineLabel, trayMenu, type MenuEntry, type TrayActions } from './trayMenu';
+import { engineLabel, trayIconPath, trayMenu, type MenuEntry, type TrayActions } from './trayMenu';
 
 const clicked: string[] = [];
 const actions: TrayActions = {
@@ -67,5 +69,28 @@ describe('the tray menu', () => {
     clicked.length = 0;
     for (const entry of labelled(trayMenu('running', actions))) entry.click?.();
     expect(clicked).toEqual(['open', 'start', 'stop', 'restart', 'settings', 'troubleshoot', 'quit']);
+  });
+});
+
+// The built app's root (appRoot() in out/main/) is the checkout's.
+const root = resolve(__dirname, '..', '..', '..');
+
+/** A PNG's size and colour type, from its IHDR chunk. */
+function pngHeader(path: string): { width: number; height: number; rgba: boolean } {
+  const bytes = readFileSync(path);
+  expect(bytes.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(bytes.toString('latin1', 12, 16)).toBe('IHDR');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20), rgba: bytes[25] === 6 };
+}
+
+describe('the tray icon', () => {
+  it('ships as a 16 px PNG with a clear background, and a 32 px one for dense screens, on every platform', () => {
+    for (const platform of ['darwin', 'win32', 'linux'] as const) {
+      const path = trayIconPath(root, platform);
+      expect(pngHeader(path)).toEqual({ width: 16, height: 16, rgba: true });
+      expect(pngHeader(path.replace(/\.png$/, '@2x.png'))).toEqual({ width: 32, height: 32, rgba: true });
+    }
+    // macOS tints an image whose name ends in Template to suit the menu bar.
+    expect(trayIconPath(root, 'darwin')).toMatch(/Template\.png$/);
   });
 });

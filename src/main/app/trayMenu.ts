@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { EngineState } from '../api/engine';
 
 /**
@@ -46,3 +47,9 @@ export function trayMenu(state: EngineState | null, actions: TrayActions): MenuE
     { label: 'Quit', enabled: true, click: actions.quit },
   ];
 }
+
+/**
+ * The tray icon's file, in resources/ (drawn from the SVG beside it by scripts/tray-icons.mjs): on macOS a template
+ * image, black on clear, which the menu bar tints; elsewhere Berth's blue one. A NAME@2x.png beside it serves dense screens.
+ */
+export const trayIconPath = (root: string, platform: NodeJS.Platform): string => join(root, 'resources', platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
