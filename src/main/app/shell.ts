@@ -71,6 +71,8 @@ export class Shell {
   private engine: EngineState | null = null;
   private window: ShellWindow | null = null;
   private tray: ShellTray | null = null;
+  /** Set once ready() has opened the window or chosen the tray alone: until then a request to show it is ready()'s to answer. */
+  private started = false;
   private quitting: 'no' | 'deciding' | 'decided' = 'no';
   private lastReload = -Infinity;
 
@@ -113,6 +115,7 @@ export class Shell {
     this.updateTray();
     const current = await this.link.invoke('settings.get', {}).catch(() => null);
     if (current) this.applyGeneral(current.settings.general);
+    this.started = true;
     // Without the settings the window opens all the same: it shows why the daemon did not answer.
     if (current?.settings.general.openWindowAtStart ?? true) this.show();
     await this.startEngine();
@@ -120,8 +123,8 @@ export class Shell {
 
   /** Brings the window forward, opening it where it was last when it is closed, at `route` when given. */
   show(route?: string): void {
-    // Before ready() there is nothing to show on (macOS may activate the app that early); ready() opens the window.
-    if (!this.tray) return;
+    // macOS activates the app as it launches, which must not open a window that is to start in the tray.
+    if (!this.started) return;
     if (this.window) {
       this.window.focus();
       if (route) this.window.showRoute(route);
