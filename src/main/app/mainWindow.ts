@@ -8,7 +8,7 @@ import type { WindowPlacement } from './windowState';
 
 // A standard, secure scheme gives the window a real origin for 'self' in its policy, unlike file://.
 export const SCHEME = 'berth';
-export const ORIGIN = `${SCHEME}://app`;
+const ORIGIN = `${SCHEME}://app`;
 /** Set by `electron-vite dev`; its hot reload injects styles and opens its own socket. */
 export const devUrl = process.env.ELECTRON_RENDERER_URL;
 /** Where the window's pages come from: anything else is not Berth's own page. */
@@ -79,6 +79,7 @@ export function openMainWindow(placement: WindowPlacement | null, route: string)
   };
 }
 
+/** The tray icon, its menu set whole each time it changes (Linux shows a menu only as it was when set). */
 export function createTray(): ShellTray {
   const tray = new Tray(nativeImage.createFromPath(trayIconPath(appRoot(), process.platform)));
   return {

@@ -51,8 +51,9 @@ function rememberAnswer(link: QuitLink, settings: Settings, quit: 'stop' | 'keep
 
 /**
  * Decides what quitting does to an engine in `state`: nothing to decide when it is stopped, or unknown because the
- * daemon did not answer (asking it again would start one just to quit); the remembered answer (general.quit) when there is one; otherwise the user's
- * answer, saved when they ask for it to be remembered. An answer that could not be saved is still followed, and said.
+ * daemon did not answer (asking again would start a daemon just to quit); the remembered answer (general.quit) when
+ * there is one; otherwise the user's answer, saved when they ask for it to be remembered. An answer that could not be
+ * saved is still followed, and the user is told.
  */
 export async function decideQuit(state: EngineState | null, link: QuitLink, dialog: QuitDialog): Promise<QuitChoice> {
   if (state === null || state === 'stopped') return 'keep';
