@@ -46,6 +46,8 @@ export interface HomePaths {
   extensionsDir: string;
   /** The docker CLI plugins Berth brings (compose, buildx), named in config.json's cliPluginsExtraDirs. */
   cliPluginsDir: string;
+  /** The desktop window's last size and place, for the next start. */
+  windowState: string;
 }
 
 export function homePaths(home = berthHome()): HomePaths {
@@ -74,6 +76,7 @@ export function homePaths(home = berthHome()): HomePaths {
     imageBuildLog: join(logsDir, 'image-build.log'),
     extensionsDir: join(home, 'extensions'),
     cliPluginsDir: join(home, 'cli-plugins'),
+    windowState: join(home, 'window.json'),
   };
 }
 

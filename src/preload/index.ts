@@ -1,12 +1,17 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { WireError } from '../main/api/errors';
 import type { BerthApi } from '../main/api/preloadApi';
-import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, OPEN, type IpcReply } from '../main/window/ipc';
+import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, isViewRoute, NAVIGATE, OPEN, type IpcReply } from '../main/window/ipc';
 
 // One IPC listener fans out to the page's listeners, so subscribing never piles up IPC handlers.
 const listeners = new Map<string, Set<(payload: unknown) => void>>();
 ipcRenderer.on(EVENT, (_event: IpcRendererEvent, channel: string, payload: unknown) => {
   for (const listener of listeners.get(channel) ?? []) listener(payload);
+});
+
+// The tray opens a view (Settings, Troubleshoot) in a window already open: the page's hash router follows the hash.
+ipcRenderer.on(NAVIGATE, (_event: IpcRendererEvent, route: unknown) => {
+  if (isViewRoute(route)) location.hash = route;
 });
 
 const streams = new Map<number, { chunk: (payload: unknown) => void; end: (error: WireError | null) => void }>();

@@ -30,6 +30,7 @@ const isBounds = (value: unknown): value is { x: number; y: number; width: numbe
 export class ExtensionViews {
   private readonly shown = new Map<BrowserWindow, Shown>();
   private readonly sessions = new Set<string>();
+  private readonly watched = new WeakSet<BrowserWindow>();
 
   constructor(
     private readonly link: DaemonLink,
@@ -114,9 +115,21 @@ export class ExtensionViews {
       return { action: 'deny' };
     });
     this.shown.set(win, { key, view, context });
+    this.forgetOnClose(win);
     win.contentView.addChildView(view);
     view.setBounds(roundBounds(bounds));
     void view.webContents.loadURL(`${origin}/${ui.src.replace(/^\/+/, '')}`);
+  }
+
+  /** A closed window (Berth stays in the tray, and opens a new one later) takes its extension's page with it. */
+  private forgetOnClose(win: BrowserWindow): void {
+    if (this.watched.has(win)) return;
+    this.watched.add(win);
+    win.once('closed', () => {
+      const shown = this.shown.get(win);
+      this.shown.delete(win);
+      if (shown && !shown.view.webContents.isDestroyed()) shown.view.webContents.close();
+    });
   }
 
   private async openDialog(request: { directory: boolean; multiple: boolean }, event: IpcMainInvokeEvent): Promise<{ canceled: boolean; filePaths: string[] }> {

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, powerMonitor, protocol, session, shell, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, nativeTheme, powerMonitor, protocol, screen, session, type IpcMainEvent, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { homePaths } from '../home';
 import { DaemonLink } from '../daemon/link';
@@ -9,12 +9,10 @@ import { CALL, CANCEL, CHUNK, END, EVENT, EXTENSION_VIEW, INPUT, OPEN } from '..
 import { parseTarget } from '../window/target';
 import { EXTENSION_SCHEME, ExtensionViews } from './extensionViews';
 import { relayIpc } from './ipcRelay';
+import { autostartFile } from './loginItem';
+import { createTray, devUrl, openMainWindow, pageBase, SCHEME } from './mainWindow';
+import { Shell } from './shell';
 
-// A standard, secure scheme gives the window a real origin for 'self' in its policy, unlike file://.
-const SCHEME = 'berth';
-const ORIGIN = `${SCHEME}://app`;
-// Set by `electron-vite dev`; its hot reload injects styles and opens its own socket.
-const devUrl = process.env.ELECTRON_RENDERER_URL;
 const policy = devUrl ? securityHeaders("'self' ws://localhost:*", "'self' 'unsafe-inline'") : securityHeaders("'self'");
 
 function serveRenderer(): void {
@@ -35,77 +33,33 @@ function serveRenderer(): void {
 }
 
 const trusted = (event: IpcMainEvent | IpcMainInvokeEvent): boolean =>
-  event.senderFrame !== null && event.senderFrame === event.sender.mainFrame && event.senderFrame.url.startsWith(devUrl ?? `${ORIGIN}/`);
+  event.senderFrame !== null && event.senderFrame === event.sender.mainFrame && event.senderFrame.url.startsWith(pageBase);
 
-/** Links the browser may open: https anywhere, and plain http only to a published port on this computer's loopback. */
-function opensExternally(url: string): boolean {
-  try {
-    const target = new URL(url);
-    return target.protocol === 'https:' || (target.protocol === 'http:' && (target.hostname === 'localhost' || target.hostname === '127.0.0.1'));
-  } catch {
-    return false;
-  }
+/** What starts this Berth again at login: the app itself, or Electron with the app's folder when run from a checkout. */
+function launchCommand(): string[] {
+  // An AppImage's executable lives in a mount that is gone after it quits; APPIMAGE names the file itself.
+  const executable = process.env.APPIMAGE ?? process.execPath;
+  return app.isPackaged ? [executable] : [executable, app.getAppPath()];
 }
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1100,
-    height: 720,
-    minWidth: 720,
-    minHeight: 480,
-    title: 'Berth',
-    show: false,
-    webPreferences: {
-      preload: join(appRoot(), 'out', 'preload', 'index.cjs'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
-  win.once('ready-to-show', () => win.show());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (opensExternally(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(devUrl ?? `${ORIGIN}/`)) event.preventDefault();
-  });
-  void win.loadURL(devUrl ?? `${ORIGIN}/index.html`);
-  return win;
-}
-
-/**
- * Opening Berth brings the engine up, as Docker Desktop does; the window follows the start through events.
- * An engine left in error is not retried behind the user's back: the window shows why it failed.
- */
-async function startEngineOnLaunch(link: DaemonLink): Promise<void> {
-  try {
-    const status = await link.invoke('engine.status', {});
-    // A suspended engine resumes, its containers running on.
-    if (status.state === 'stopped' || status.state === 'suspended') await link.invoke('engine.start', {});
-  } catch {
-    // The window shows the engine's error and the daemon log has the details.
-  }
-}
-
-/** The desktop app: one window over the same daemon the CLI and browser mode use. */
+/** The desktop app: one window over the same daemon the CLI and browser mode use, and a tray icon. */
 export function runApp(): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
     // Each extension's page is an origin of its own, with storage that lasts, as on the web.
     { scheme: EXTENSION_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
   ]);
-  if (!app.requestSingleInstanceLock()) {
-    app.quit();
-    return;
-  }
-  const link = new DaemonLink(homePaths());
-  let lastReload = 0;
+  const paths = homePaths();
+  const link = new DaemonLink(paths);
+  const shell = new Shell(
+    { app, screen, nativeTheme, dialog, createTray, openWindow: openMainWindow },
+    link,
+    { platform: process.platform, windowState: paths.windowState, autostartFile: autostartFile(), command: launchCommand() },
+  );
+  if (!shell.claim()) return;
 
   relayIpc(link, { call: CALL, open: OPEN, input: INPUT, cancel: CANCEL, chunk: CHUNK, end: END }, (event) => (trusted(event) ? admitAll : null));
-  const views = new ExtensionViews(link, homePaths().extensionsDir);
+  const views = new ExtensionViews(link, paths.extensionsDir);
   ipcMain.on(EXTENSION_VIEW, (event, key: unknown, bounds: unknown) => {
     const win = BrowserWindow.fromWebContents(event.sender);
     if (trusted(event) && win && typeof key === 'string') views.place(win, key, bounds);
@@ -113,31 +67,10 @@ export function runApp(): void {
   link.onEvent((channel, payload) => {
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(EVENT, channel, payload);
   });
-  // A respawned daemon has a state of its own: reloading makes the window ask for it, at most every 10 s.
-  link.onLost(() => {
-    if (Date.now() - lastReload < 10_000) return;
-    lastReload = Date.now();
-    for (const win of BrowserWindow.getAllWindows()) win.webContents.reload();
-  });
-
-  app.on('second-instance', () => {
-    const [win] = BrowserWindow.getAllWindows();
-    if (win?.isMinimized()) win.restore();
-    win?.focus();
-  });
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
-  });
-  // The engine belongs to the daemon: closing the window or quitting leaves it as it is.
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
-  });
-  app.on('before-quit', () => void link.close());
 
   void app.whenReady().then(() => {
     serveRenderer();
-    createWindow();
-    void startEngineOnLaunch(link);
+    void shell.ready();
     // After a sleep the guest's clock is behind by its length; the daemon also notices the jump itself, later.
     powerMonitor.on('resume', () => void link.invoke('engine.hostResumed', {}).catch(() => undefined));
   });

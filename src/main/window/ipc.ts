@@ -9,6 +9,10 @@ export const INPUT = 'berth:input';
 export const CANCEL = 'berth:cancel';
 export const CHUNK = 'berth:chunk';
 export const END = 'berth:end';
+/** The shell shows one of the window's views (a hash route such as #/settings), from the tray. */
+export const NAVIGATE = 'berth:navigate';
+/** A route NAVIGATE may carry: the hash of one of the window's own views, nothing else. */
+export const isViewRoute = (route: unknown): route is string => typeof route === 'string' && /^#\/[a-z-]*$/.test(route);
 /** Places an extension's view over the window, or takes it away. */
 export const EXTENSION_VIEW = 'berth:extension-view';
 
