@@ -36,4 +36,19 @@ describe('berth settings', () => {
     expect(unknown.stderr).toContain('There is no setting "vm.gpu"');
     expect(readFileSync(join(instance.home, 'settings.json'), 'utf8')).toBe(before);
   });
+
+  it('reads true and false, and sends daemon.json and the proxy to the engine to check, refusing them while it is stopped', async () => {
+    expect((await berth(instance, ['settings', 'set', 'general.startAtLogin', 'true'])).code).toBe(0);
+    expect(saved().general.startAtLogin).toBe(true);
+    const notBoolean = await berth(instance, ['settings', 'set', 'general.startAtLogin', 'yes']);
+    expect(notBoolean.stderr).toContain('it takes true or false');
+    const before = readFileSync(join(instance.home, 'settings.json'), 'utf8');
+    const daemon = await berth(instance, ['settings', 'set', 'engine.daemon', '{"debug": true}']);
+    expect(daemon.code).toBe(1);
+    expect(daemon.stderr).toContain('dockerd in the VM checks engine.daemon before it is saved, and the engine is not running.');
+    expect(daemon.stderr).toContain('berth start');
+    const own = await berth(instance, ['settings', 'set', 'engine.daemon', '{"data-root": "/elsewhere"}']);
+    expect(own.stderr).toContain('"data-root" is not set here: the engine keeps its data on the data disk');
+    expect(readFileSync(join(instance.home, 'settings.json'), 'utf8')).toBe(before);
+  });
 });

@@ -2,6 +2,8 @@
 // the validation the Settings view has, and what a change takes to apply.
 import { existsSync } from 'node:fs';
 import { BerthError } from '../api/errors';
+import type { Settings as SettingsShape } from '../api/settings';
+import { connectDaemon, type DaemonConnection } from '../daemon/connect';
 import { ensureHome, type HomePaths } from '../home';
 import { checkKey, restartWords, setSetting, SETTING_KEYS, valueAt, type SettingKey } from '../settings/keys';
 import { loadSettings, saveSettings } from '../settings/store';
@@ -20,7 +22,23 @@ const shown = (value: unknown): string => (typeof value === 'string' ? value : J
 
 const line = (settings: Settings, key: SettingKey): string => `${key} = ${shown(valueAt(settings, key))}`;
 
-export function settingsCommand(paths: HomePaths, args: string[]): number {
+/** Keys dockerd in the VM checks before they are saved: they go through the daemon, as the Settings view's Apply does. */
+const checkedInGuest = (key: SettingKey): boolean => key === 'engine.daemon' || key.startsWith('network.proxy.');
+
+/** Saves and applies `settings` through the running daemon, printing each step as it ends. */
+function applyThrough(connection: DaemonConnection, settings: SettingsShape): Promise<void> {
+  return new Promise((resolve, reject) => {
+    connection.client.stream('settings.apply', { settings }, {
+      chunk: (progress) => {
+        if (progress.state === 'done') process.stderr.write(`  ok  ${progress.label}\n`);
+      },
+      end: (error) => (error ? reject(error) : resolve()),
+    });
+    void connection.closed.then(() => reject(new BerthError('DaemonGone', 'The Berth daemon went away.', 'Run `berth start`, then try again.')));
+  });
+}
+
+export async function settingsCommand(paths: HomePaths, args: string[]): Promise<number> {
   const [sub, key, ...value] = args;
   if (sub === 'get') {
     const settings = loadSettings(paths.settings);
@@ -37,6 +55,19 @@ export function settingsCommand(paths: HomePaths, args: string[]): number {
     }
     const known = checkKey(key);
     const next = setSetting(loadSettings(paths.settings), known, value.join(' '), { home: paths.home, diskExists: existsSync(paths.dataDisk) });
+    if (checkedInGuest(known)) {
+      const connection = await connectDaemon(paths, false);
+      if (!connection) {
+        throw new BerthError('EngineNotRunning', `dockerd in the VM checks ${known} before it is saved, and the engine is not running.`, 'Run `berth start`, then set it again.');
+      }
+      try {
+        await applyThrough(connection, next);
+      } finally {
+        connection.close();
+      }
+      process.stderr.write(`${line(next, known)}: applied.\n`);
+      return 0;
+    }
     ensureHome(paths);
     saveSettings(paths.settings, next);
     process.stderr.write(`${line(next, known)}: ${restartWords(SETTING_KEYS[known].restarts)}.\n`);
