@@ -61,6 +61,10 @@ describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     expect(saved().general.theme).toBe('dark');
     expect((await berth(instance, ['settings', 'get', 'general.theme'])).stdout).toBe('dark\n');
+    // A change from the CLI reaches the open window through 'settings.changed'.
+    expect((await berth(instance, ['settings', 'set', 'general.theme', 'light'])).code).toBe(0);
+    await page.locator('html[data-theme="light"]').waitFor({ state: 'attached', timeout: 5000 });
+    expect(await page.getByRole('combobox', { name: 'Theme' }).inputValue()).toBe('light');
   });
 
   it("Docker Engine: daemon.json refused by dockerd with its own words, the old one in force; a good one applied", async () => {
@@ -126,10 +130,11 @@ describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
     expect(refused.stderr).toContain(`Berth cannot mount ${outside}: it is outside the folders shared with the VM`);
   }, 2 * APPLIED_MS);
 
-  it('Resources: fewer CPUs and less memory, and the VM has them after', async () => {
+  it('Resources: fewer CPUs, less memory and swap, and the VM has them after', async () => {
     await tab('Resources');
     await page.getByRole('spinbutton', { name: 'CPUs' }).fill('1');
     await page.getByRole('spinbutton', { name: 'Memory (MiB)' }).fill('1536');
+    await page.getByRole('spinbutton', { name: 'Swap (MiB)' }).fill('512');
     expect(await note().innerText()).toMatch(/^Applying restarts the VM/);
     await screenshot(page, 'settings');
     // Last: with one CPU every later start would be slower.
@@ -139,5 +144,8 @@ describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
     const memory = Number(await info('{{.MemTotal}}'));
     expect(memory).toBeGreaterThan(1200 * 2 ** 20);
     expect(memory).toBeLessThanOrEqual(1536 * 2 ** 20);
+    const meminfo = await docker(instance, ['run', '--rm', 'busybox:offline', 'cat', '/proc/meminfo']);
+    // The swap file's first page is its header.
+    expect(Number(/^SwapTotal:\s+(\d+) kB$/m.exec(meminfo.stdout)?.[1])).toBe(512 * 1024 - 4);
   }, APPLIED_MS);
 });

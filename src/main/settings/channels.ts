@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { statSync, watch } from 'node:fs';
+import { basename } from 'node:path';
 import type { CallName, EventName, PayloadOf, StreamName } from '../api/contract';
 import type { Handlers } from '../api/dispatch';
 import type { SettingsState } from '../api/settings';
@@ -42,13 +43,27 @@ export function settingsChannels({ engine, paths, env, log, broadcast }: Setting
     dataDisk: dataDisk(paths.dataDisk),
     overridden: OVERRIDES.filter(({ variable }) => (env[variable] ?? '') !== ''),
   });
+  // Whoever saves them (an apply, `berth settings set`, a hand edit), the windows and the tray hear of it.
+  // The file is replaced by a rename, so its folder is what is watched.
+  let timer: NodeJS.Timeout | undefined;
+  const name = basename(paths.settings);
+  watch(paths.home, (_event, changed) => {
+    if (changed !== name) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      try {
+        broadcast('settings.changed', state());
+      } catch (error) {
+        log(`settings changed but do not load: ${(error as Error).message}`);
+      }
+    }, 200);
+  }).unref();
   return {
     calls: { 'settings.get': async () => state() },
     streams: {
       'settings.apply': async ({ settings }, session) => {
         const restarts = await applySettings(settings, { paths, env, engine }, session.send);
         log(`settings applied (${restarts === 'nothing' ? 'nothing restarted' : `the ${restarts === 'vm' ? 'VM' : 'engine'} restarted when running`})`);
-        broadcast('settings.changed', state());
       },
     },
   };

@@ -47,7 +47,7 @@ function recordIn(dir: string, dependsOn: Record<string, string>): SuspendedReco
 }
 
 describe('a suspended VM', () => {
-  it('depends on QEMU, the image, the machine shape, the registries and the disk size, and on its data disk file', () => {
+  it("depends on QEMU, the image, the machine shape, the registries, the engine's settings and the disk size, and on its data disk file", () => {
     const dir = home();
     const qemu = join(dir, 'qemu');
     writeFileSync(qemu, 'binary');
@@ -61,6 +61,11 @@ describe('a suspended VM', () => {
     ]);
     expect(changedSince(record, dependencies({ ...base, imageId: 'def', diskGiB: 65 }), join(dir, 'data.img'))).toEqual(['the guest image', 'the data disk size setting']);
     expect(changedSince(record, dependencies({ ...base, registries: 'insecure x:5000\n' }), join(dir, 'data.img'))).toEqual(['the registry settings']);
+    for (const engine of [{ engine: '"debug": true\n' }, { swapMiB: 512 }, { dns: ['1.1.1.1'] }]) {
+      expect(changedSince(record, dependencies({ ...base, spec: { ...spec(dir), ...engine } }), join(dir, 'data.img'))).toEqual([
+        "the engine's settings (daemon.json, proxy, swap, DNS)",
+      ]);
+    }
     writeFileSync(qemu, 'another binary');
     expect(changedSince(record, dependencies(base), join(dir, 'data.img'))).toEqual(['QEMU']);
     writeFileSync(qemu, 'binary');
