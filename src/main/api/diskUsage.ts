@@ -5,7 +5,7 @@ const Bytes = z.number().int().min(0);
 const Count = z.number().int().min(0);
 
 /** One kind's totals, reckoned as `docker system df` reckons them. */
-const KindTotals = {
+export const KindTotals = z.object({
   total: Count,
   /** Images with a container, running (or paused, restarting) containers, volumes a container mounts, build cache in use. */
   active: Count,
@@ -13,7 +13,8 @@ const KindTotals = {
   reclaimableBytes: Bytes,
   /** Of the size, as the docker CLI shows it (whole percent, rounded down); null where it shows none (build cache, or nothing at all). */
   reclaimablePercent: z.number().int().min(0).max(100).nullable(),
-};
+});
+export type KindTotals = z.infer<typeof KindTotals>;
 
 export const ImageUsage = z.object({
   id: z.string(),
@@ -71,10 +72,10 @@ export const DataDiskFile = z.object({ path: z.string(), apparentBytes: Bytes, a
 export type DataDiskFile = z.infer<typeof DataDiskFile>;
 
 export const DiskUsage = z.object({
-  images: z.object({ ...KindTotals, items: z.array(ImageUsage) }),
-  containers: z.object({ ...KindTotals, items: z.array(ContainerUsage) }),
-  volumes: z.object({ ...KindTotals, items: z.array(VolumeUsage) }),
-  buildCache: z.object({ ...KindTotals, items: z.array(BuildCacheUsage) }),
+  images: KindTotals.extend({ items: z.array(ImageUsage) }),
+  containers: KindTotals.extend({ items: z.array(ContainerUsage) }),
+  volumes: KindTotals.extend({ items: z.array(VolumeUsage) }),
+  buildCache: KindTotals.extend({ items: z.array(BuildCacheUsage) }),
   /** Null before the first start made it. */
   dataDisk: DataDiskFile.nullable(),
 });
