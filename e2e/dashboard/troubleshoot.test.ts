@@ -52,11 +52,11 @@ describe(`the Troubleshoot view, ${inWindow()}, on the real engine`, () => {
     expect(await log.locator('mark').allInnerTexts()).toEqual([marker]);
     await search.fill('');
 
-    await page.getByRole('tab', { name: 'VM console log' }).click();
+    await page.getByRole('button', { name: 'VM console log', exact: true }).click();
     const console = page.getByRole('log', { name: 'VM console log' });
     // The guest's init reports on the serial console when its engine is ready.
     await console.getByText('berth: ready').first().waitFor({ timeout: 10_000 });
-    await page.getByRole('tab', { name: 'Daemon log' }).click();
+    await page.getByRole('button', { name: 'Daemon log', exact: true }).click();
     await log.getByText(marker).waitFor({ timeout: 5000 });
     await screenshot(page, 'troubleshoot');
   });
