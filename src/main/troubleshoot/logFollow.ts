@@ -1,6 +1,7 @@
 // Following one of Berth's log files for the window: its end first, then each line as it is written.
 import { stat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleep } from 'node:timers/promises';
 import TailFile from '@logdna/tail-file';
 import type { LogChunk } from '../api/troubleshoot';
 import { batcher } from '../engine/logs';
@@ -22,18 +23,6 @@ const sizeOf = (path: string): Promise<number | null> =>
     () => null,
   );
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((done) => {
-    const timer = setTimeout(finish, ms);
-    signal.addEventListener('abort', finish, { once: true });
-    function finish(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', finish);
-      done();
-    }
-  });
-}
-
 interface Reader {
   line(text: string): void;
   /** The file was replaced or cut short: what follows is from its start. */
@@ -47,6 +36,7 @@ interface Reader {
  * after a few polls without it). With `from` inside the file, the line it lands in is a fragment and left out.
  */
 function tailFrom(path: string, from: number, pollMs: number, signal: AbortSignal, reader: Reader): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
   // Reading from the byte before `from` makes the first piece up to a newline always the one to leave out.
   const tail = new TailFile(path, { startPos: Math.max(0, from - 1), pollFileIntervalMs: pollMs, pollFailureRetryMs: pollMs });
   const decoder = new StringDecoder('utf8');
@@ -121,7 +111,7 @@ export async function followLog(path: string, signal: AbortSignal, send: (chunk:
     if (size === null) {
       reader.caughtUp();
       first = false;
-      await pause(pollMs, signal);
+      await sleep(pollMs, undefined, { signal }).catch(() => undefined);
       continue;
     }
     await tailFrom(path, first ? Math.max(0, size - (options.tailBytes ?? TAIL_BYTES)) : 0, pollMs, signal, reader);
