@@ -33,4 +33,6 @@ if (!binary) {
   await import('../dashboard/images.test');
   await import('../dashboard/volumes.test');
   await import('../dashboard/networks.test');
+  await import('../dashboard/disk-usage.test');
+  await import('../dashboard/troubleshoot.test');
 }

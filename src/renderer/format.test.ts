@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatPercent, formatRate, formatUsage } from './format';
+import { formatBytes, formatDockerSize, formatPercent, formatRate, formatUsage } from './format';
 
 describe('formats', () => {
   it('writes sizes in binary units with a decimal where it helps', () => {
@@ -16,5 +16,19 @@ describe('formats', () => {
     expect(formatBytes(999)).toBe('999 B');
     expect(formatBytes(1_980_000)).toBe('1.98 MB');
     expect(formatBytes(123_400_000)).toBe('123.4 MB');
+  });
+
+  it('writes sizes as the docker CLI does: four significant digits, no space, an exact half rounded to even', () => {
+    expect(formatDockerSize(0)).toBe('0B');
+    expect(formatDockerSize(999)).toBe('999B');
+    expect(formatDockerSize(1000)).toBe('1kB');
+    expect(formatDockerSize(1_234_567)).toBe('1.235MB');
+    expect(formatDockerSize(4_000_000)).toBe('4MB');
+    expect(formatDockerSize(999_950)).toBe('1000kB');
+    expect(formatDockerSize(100_250)).toBe('100.2kB');
+    expect(formatDockerSize(100_750)).toBe('100.8kB');
+    // 100.35 is a little under in binary: no tie, as Go sees it too.
+    expect(formatDockerSize(100_350)).toBe('100.3kB');
+    expect(formatDockerSize(68_719_476_736)).toBe('68.72GB');
   });
 });

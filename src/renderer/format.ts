@@ -16,6 +16,7 @@ function scaled(bytes: number, base: number, units: string[]): { value: number; 
 
 const DECIMAL = ['B', 'kB', 'MB', 'GB', 'TB'];
 const BINARY = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+const DOCKER_CLI = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
 
 /** A size as `docker images` writes it: "1.98 MB". */
 export function formatBytes(bytes: number): string {
@@ -27,6 +28,24 @@ export function formatBytes(bytes: number): string {
 export function formatUsage(bytes: number): string {
   const { value, unit } = scaled(bytes, 1024, BINARY);
   return `${value.toFixed(unit === 0 || value >= 100 ? 0 : 1)} ${BINARY[unit]}`;
+}
+
+/**
+ * Four significant digits, as Go's %.4g writes a value of at least 1 and under 1000: trailing zeros dropped,
+ * and a value exactly halfway rounded to an even last digit (JavaScript's toPrecision rounds it up).
+ */
+function fourDigits(value: number): string {
+  // Exact: a double under 1000 has fewer than 100 significant decimal digits.
+  const digits = value.toPrecision(100).replace('.', '').replace(/^0+/, '');
+  const halfway = /^\d{4}50*$/.test(digits);
+  const text = halfway && Number(digits[3]) % 2 === 0 ? value.toPrecision(5).slice(0, -1) : value.toPrecision(4);
+  return String(Number(text));
+}
+
+/** A size as the docker CLI writes it (`docker system df`, go-units' HumanSize): "1.234MB", "0B". */
+export function formatDockerSize(bytes: number): string {
+  const { value, unit } = scaled(bytes, 1000, DOCKER_CLI);
+  return `${fourDigits(value)}${DOCKER_CLI[unit]}`;
 }
 
 export const formatRate = (bytesPerSecond: number): string => `${formatUsage(bytesPerSecond)}/s`;

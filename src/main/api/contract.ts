@@ -3,6 +3,7 @@ import type { Call, Event, Stream } from './channel';
 import { containerDetails } from './containerDetails';
 import { containers } from './containers';
 import { ddClient } from './ddClient';
+import { diskUsage } from './diskUsage';
 import { engine } from './engine';
 import { extensions } from './extensions';
 import { networks } from './networks';
@@ -14,7 +15,7 @@ import { volumes } from './volumes';
 import { BerthError } from './errors';
 
 /** Every channel of every domain. Carriers and bridges are generic over this one map. */
-export const contract = { ...engine, ...containers, ...containerDetails, ...images, ...volumes, ...networks, ...registry, ...settings, ...troubleshoot, ...extensions, ...ddClient };
+export const contract = { ...engine, ...containers, ...containerDetails, ...images, ...volumes, ...networks, ...registry, ...settings, ...troubleshoot, ...diskUsage, ...extensions, ...ddClient };
 
 export type Contract = typeof contract;
 type CallNames = { [K in keyof Contract]: Contract[K] extends Call<z.ZodType, z.ZodType> ? K : never }[keyof Contract];

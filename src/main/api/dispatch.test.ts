@@ -56,6 +56,10 @@ const handlers: Handlers = {
   },
   'troubleshoot.diagnose': async () => ({ path: '/tmp/diagnostics.tar.gz', files: [] }),
   'troubleshoot.reset': async () => ({ removed: [], restarted: false }),
+  'diskUsage.get': async () => {
+    throw new BerthError('EngineNotRunning', 'The engine is not running.', 'Start it.');
+  },
+  'diskUsage.prune': async ({ kind }) => ({ removed: kind === 'images' ? 2 : 0, reclaimedBytes: -1 }),
   'extensions.list': async () => ({ extensions: [] }),
   'extensions.catalog': async () => ({ entries: [] }),
   'extensions.remove': async () => ({ extensions: [] }),
@@ -81,6 +85,13 @@ describe('dispatch', () => {
     expect(noAction).toMatchObject({ error: { name: 'InvalidRequest' } });
     const badPort = await dispatch(handlers, { type: 'call', id: 11, channel: 'containers.run', request: { image: 'busybox', ports: ['80:http'], env: [], volumes: [] } });
     expect(badPort).toMatchObject({ error: { name: 'InvalidRequest', message: expect.stringContaining('at ports.0: “80:http” is not a port mapping') } });
+    const badKind = await dispatch(handlers, { type: 'call', id: 12, channel: 'diskUsage.prune', request: { kind: 'networks' } });
+    expect(badKind).toMatchObject({ error: { name: 'InvalidRequest' } });
+    // Images say which: dangling or every unused one; no other kind takes that choice.
+    const noScope = await dispatch(handlers, { type: 'call', id: 13, channel: 'diskUsage.prune', request: { kind: 'images' } });
+    expect(noScope).toMatchObject({ error: { name: 'InvalidRequest' } });
+    const scopedVolumes = await dispatch(handlers, { type: 'call', id: 14, channel: 'diskUsage.prune', request: { kind: 'volumes', all: true } });
+    expect(scopedVolumes).toMatchObject({ error: { name: 'InvalidRequest' } });
   });
 
   it('answers a valid call', async () => {
@@ -112,5 +123,7 @@ describe('dispatch', () => {
   it('never lets an invalid reply cross the contract', async () => {
     const reply = await dispatch(handlers, { type: 'call', id: 6, channel: 'engine.stop', request: {} });
     expect(reply).toMatchObject({ error: { name: 'InvalidReply' } });
+    const negative = await dispatch(handlers, { type: 'call', id: 7, channel: 'diskUsage.prune', request: { kind: 'containers' } });
+    expect(negative).toMatchObject({ error: { name: 'InvalidReply' } });
   });
 });

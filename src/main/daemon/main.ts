@@ -23,6 +23,7 @@ import { settingsChannels } from '../settings/channels';
 import { ensureHome, type HomePaths } from '../home';
 import { makeDiagnostics } from '../troubleshoot/diagnose';
 import { resetHome } from '../troubleshoot/reset';
+import { troubleshootChannels } from '../troubleshoot/channels';
 import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
 import { signIn } from '../registry/signIn';
@@ -79,9 +80,11 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   const saver = new ResourceSaver(lifecycle, paths.settings, log);
   const extensions = extensionChannels({ engine: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const settings = settingsChannels({ engine: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
+  const troubleshoot = troubleshootChannels({ engine: lifecycle, paths, log });
   const handlers: Handlers = {
     ...extensions.calls,
     ...settings.calls,
+    ...troubleshoot.calls,
     'engine.status': async () => lifecycle.status(),
     'engine.start': () => lifecycle.start(),
     'engine.stop': () => lifecycle.stop(),
@@ -136,6 +139,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   const streams: StreamHandlers = {
     ...extensions.streams,
     ...settings.streams,
+    ...troubleshoot.streams,
     'containers.logs': ({ id, tail }, session) => followLogs(lifecycle.docker(), id, tail, session.signal, (lines) => session.send({ lines })),
     'containers.exec': ({ id, cols, rows }, session) => runShell(lifecycle.docker(), id, { cols, rows }, session),
     'containers.stats': ({ id }, session) => followStats(lifecycle.docker(), id, session.signal, (sample) => session.send(sample)),

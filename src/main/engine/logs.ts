@@ -36,9 +36,9 @@ class LineSplitter extends Writable {
   }
 }
 
-/** Sends lines in batches, so a chatty container costs one message per batch rather than one per line. */
-function batcher(send: (lines: LogLine[]) => void, waitMs = 40, most = 500): { add(line: LogLine): void; flush(): void } {
-  let pending: LogLine[] = [];
+/** Sends lines in batches, so a chatty log costs one message per batch rather than one per line. */
+export function batcher<Line>(send: (lines: Line[]) => void, waitMs = 40, most = 500): { add(line: Line): void; flush(): void } {
+  let pending: Line[] = [];
   let timer: NodeJS.Timeout | null = null;
   const flush = (): void => {
     if (timer) clearTimeout(timer);
@@ -70,7 +70,7 @@ export async function followLogs(docker: Docker, id: string, tail: number, signa
     if (refusal(error).status === 404) throw noSuchContainer(id);
     throw error;
   }
-  const batch = batcher(send);
+  const batch = batcher<LogLine>(send);
   const stdout = new LineSplitter('stdout', batch.add);
   const stderr = new LineSplitter('stderr', batch.add);
   if (tty) raw.on('data', (data: Buffer) => stdout.write(data));
