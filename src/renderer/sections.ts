@@ -16,8 +16,8 @@ export const sections: Section[] = [
   { path: '/networks', label: 'Networks', icon: 'M9 3h6v5H9zM12 8v4M5 16v-4h14v4M3 16h4v5H3zm14 0h4v5h-4z', view: () => import('./views/networks/NetworksPage.vue') },
   { path: '/registries', label: 'Registries', icon: 'M8 11a4 4 0 1 0 .01 0zM10.8 12.2L20 3m-3 3l3 3m-5.5-.5l2 2', view: () => import('./views/registries/RegistriesPage.vue') },
   { path: '/extensions', label: 'Extensions', icon: 'M4 4h7v7H4zM13 13h7v7h-7zM4 13h7v7H4zM16.5 3.5v7M13 7h7', view: () => import('./views/extensions/ExtensionsPage.vue') },
-  { path: '/settings', label: 'Settings', icon: 'M12 9a3 3 0 1 0 .01 0zM19.4 13a7.5 7.5 0 0 0 0-2l2-1.6-2-3.4-2.4 1a7.5 7.5 0 0 0-1.7-1L15 3.5h-4l-.4 2.5a7.5 7.5 0 0 0-1.7 1l-2.4-1-2 3.4 2 1.6a7.5 7.5 0 0 0 0 2l-2 1.6 2 3.4 2.4-1a7.5 7.5 0 0 0 1.7 1l.4 2.5h4l.4-2.5a7.5 7.5 0 0 0 1.7-1l2.4 1 2-3.4z', view: () => import('./views/settings/SettingsPage.vue') },
-  { path: '/engine', label: 'Engine', icon: 'M4 7h16v10H4zM8 7V4h8v3M7 11h2m2 0h2m2 0h2', view: () => import('./views/engine/EnginePage.vue') },
   { path: '/disk-usage', label: 'Disk usage', icon: 'M12 3a9 9 0 1 0 9 9h-9zM15 3.5A9 9 0 0 1 20.5 9H15z', view: () => import('./views/diskUsage/DiskUsagePage.vue') },
+  { path: '/engine', label: 'Engine', icon: 'M4 7h16v10H4zM8 7V4h8v3M7 11h2m2 0h2m2 0h2', view: () => import('./views/engine/EnginePage.vue') },
+  { path: '/settings', label: 'Settings', icon: 'M12 9a3 3 0 1 0 .01 0zM19.4 13a7.5 7.5 0 0 0 0-2l2-1.6-2-3.4-2.4 1a7.5 7.5 0 0 0-1.7-1L15 3.5h-4l-.4 2.5a7.5 7.5 0 0 0-1.7 1l-2.4-1-2 3.4 2 1.6a7.5 7.5 0 0 0 0 2l-2 1.6 2 3.4 2.4-1a7.5 7.5 0 0 0 1.7 1l.4 2.5h4l.4-2.5a7.5 7.5 0 0 0 1.7-1l2.4 1 2-3.4z', view: () => import('./views/settings/SettingsPage.vue') },
   { path: '/troubleshoot', label: 'Troubleshoot', icon: 'M12 3a9 9 0 1 0 .01 0zM12 8a4 4 0 1 0 .01 0zM5.6 5.6l3.6 3.6m5.6 5.6l3.6 3.6m0-12.8l-3.6 3.6m-5.6 5.6l-3.6 3.6', view: () => import('./views/troubleshoot/TroubleshootPage.vue') },
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { call, event, stream } from './channel';
+import { DataDiskFile } from './diskUsage';
 import { ApplyProgress, RegistrySettings } from './registry';
 
 const isIpAddress = (value: string): boolean => z.ipv4().safeParse(value).success || z.ipv6().safeParse(value).success;
@@ -141,7 +142,7 @@ export const SettingsState = z.object({
   /** Berth's own folder: shared folders may not lie inside it. */
   home: z.string(),
   /** The data disk file: its size (what the VM sees) and what it takes on the host; null before the first start. */
-  dataDisk: z.object({ sizeBytes: z.number(), usedBytes: z.number() }).nullable(),
+  dataDisk: DataDiskFile.nullable(),
   /** Settings an environment variable overrides for this run (BERTH_NETWORK, BERTH_SHARES): their key and the variable. */
   overridden: z.array(z.object({ key: z.string(), variable: z.string() })),
 });

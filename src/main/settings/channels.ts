@@ -1,10 +1,11 @@
-import { statSync, watch } from 'node:fs';
+import { watch } from 'node:fs';
 import { basename } from 'node:path';
 import type { CallName, EventName, PayloadOf, StreamName } from '../api/contract';
 import type { Handlers } from '../api/dispatch';
 import type { SettingsState } from '../api/settings';
 import type { StreamHandlers } from '../api/streams';
 import type { HomePaths } from '../home';
+import { dataDiskFile } from '../vm/disk';
 import { applySettings, type SettingsEngine } from './apply';
 import { loadSettings } from './store';
 
@@ -26,21 +27,12 @@ const OVERRIDES = [
   { key: 'shares', variable: 'BERTH_SHARES' },
 ];
 
-function dataDisk(path: string): SettingsState['dataDisk'] {
-  try {
-    const { size, blocks } = statSync(path);
-    return { sizeBytes: size, usedBytes: blocks * 512 };
-  } catch {
-    return null;
-  }
-}
-
 /** The settings domain's channels: the settings as the view shows them, and applying a changed set. */
 export function settingsChannels({ engine, paths, env, log, broadcast }: SettingsServices): { calls: SettingsCalls; streams: SettingsStreams } {
-  const state = (): SettingsState => ({
+  const state = async (): Promise<SettingsState> => ({
     settings: loadSettings(paths.settings),
     home: paths.home,
-    dataDisk: dataDisk(paths.dataDisk),
+    dataDisk: await dataDiskFile(paths.dataDisk),
     overridden: OVERRIDES.filter(({ variable }) => (env[variable] ?? '') !== ''),
   });
   // Whoever saves them (an apply, `berth settings set`, a hand edit), the windows and the tray hear of it.
@@ -51,15 +43,14 @@ export function settingsChannels({ engine, paths, env, log, broadcast }: Setting
     if (changed !== name) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      try {
-        broadcast('settings.changed', state());
-      } catch (error) {
-        log(`settings changed but do not load: ${(error as Error).message}`);
-      }
+      state().then(
+        (now) => broadcast('settings.changed', now),
+        (error: Error) => log(`settings changed but do not load: ${error.message}`),
+      );
     }, 200);
   }).unref();
   return {
-    calls: { 'settings.get': async () => state() },
+    calls: { 'settings.get': state },
     streams: {
       'settings.apply': async ({ settings }, session) => {
         const restarts = await applySettings(settings, { paths, env, engine }, session.send);

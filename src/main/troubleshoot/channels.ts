@@ -1,10 +1,9 @@
-import { stat } from 'node:fs/promises';
 import type Docker from 'dockerode';
-import type { DataDiskFile } from '../api/diskUsage';
 import type { Handlers } from '../api/dispatch';
 import type { StreamHandlers } from '../api/streams';
 import { pruneKind, readDiskUsage } from '../engine/diskUsage';
 import type { HomePaths } from '../home';
+import { dataDiskFile } from '../vm/disk';
 import { followLog } from './logFollow';
 
 export type TroubleshootCalls = Pick<Handlers, 'diskUsage.get' | 'diskUsage.prune'>;
@@ -15,16 +14,6 @@ export interface TroubleshootServices {
   engine: { docker(): Docker };
   paths: HomePaths;
   log(line: string): void;
-}
-
-/** The data disk file's apparent size (the ceiling the guest sees) and what it takes on the host's disk. */
-export async function dataDiskFile(path: string): Promise<DataDiskFile | null> {
-  try {
-    const { size, blocks } = await stat(path);
-    return { path, apparentBytes: size, allocatedBytes: blocks * 512 };
-  } catch {
-    return null;
-  }
 }
 
 /** The Disk usage view's channels, and the logs the Troubleshoot view follows. */

@@ -1,4 +1,6 @@
 import { closeSync, existsSync, ftruncateSync, openSync, readSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { DataDiskFile } from '../api/diskUsage';
 
 const GiB = 1024 ** 3;
 const PROBE_BYTES = 1024 * 1024;
@@ -33,4 +35,14 @@ export function ensureDataDisk(path: string, sizeGiB: number): { isNew: boolean;
   if (!existsSync(path)) growTo(path, wanted, 'wx');
   else if (statSync(path).size < wanted) growTo(path, wanted, 'r+');
   return { isNew: isBlank(path), sizeBytes: statSync(path).size };
+}
+
+/** The data disk file's apparent size (the ceiling the guest sees) and what it takes on the host's disk. */
+export async function dataDiskFile(path: string): Promise<DataDiskFile | null> {
+  try {
+    const { size, blocks } = await stat(path);
+    return { path, apparentBytes: size, allocatedBytes: blocks * 512 };
+  } catch {
+    return null;
+  }
 }
