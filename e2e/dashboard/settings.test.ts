@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -19,7 +19,8 @@ const APPLIED_MS = 180_000;
 describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
   let dashboard: Dashboard | undefined;
   let page: Page;
-  const outside = mkdtempSync(join(tmpdir(), 'bt-shared-'));
+  // The same path on every run: the share list shapes the VM, and so the snapshot a start restores.
+  const outside = join(tmpdir(), 'berth-e2e-settings-share');
 
   beforeAll(async () => {
     writeSettings(instance, { version: SETTINGS_VERSION, shares: [testShares()], resourceSaver: { idleMinutes: 0 } });
@@ -27,6 +28,7 @@ describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
     if (started.code !== 0) throw new Error(`berth start failed: ${started.stderr}`);
     const imported = await importBusybox(instance, 'busybox:offline');
     if (imported.code !== 0) throw new Error(`docker import failed: ${imported.stderr}`);
+    mkdirSync(outside, { recursive: true });
     writeFileSync(join(outside, 'hello.txt'), 'from the host\n');
     dashboard = await openDashboard(instance, '#/settings', (opened) => opened.getByRole('tab', { name: 'General' }));
     page = dashboard.page;
@@ -55,10 +57,11 @@ describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
 
   it('General: a theme applies at once, restarting nothing', async () => {
     await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
-    expect(await note().innerText()).toBe('Applying restarts nothing: it takes effect at once.');
+    expect(await note().innerText()).toBe('Applying restarts nothing: it takes effect at once. It applies the changes on General.');
     await apply();
     expect(await outcome()).toBe('applied');
-    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    // The store reads the settings again once applied; the root element follows.
+    await page.locator('html[data-theme="dark"]').waitFor({ state: 'attached', timeout: 5000 });
     expect(saved().general.theme).toBe('dark');
     expect((await berth(instance, ['settings', 'get', 'general.theme'])).stdout).toBe('dark\n');
     // A change from the CLI reaches the open window through 'settings.changed'.
@@ -67,7 +70,7 @@ describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
     expect(await page.getByRole('combobox', { name: 'Theme' }).inputValue()).toBe('light');
   });
 
-  it("Docker Engine: daemon.json refused by dockerd with its own words, the old one in force; a good one applied", async () => {
+  it("Docker Engine: daemon.json refused by dockerd with its own words, the old one in force", async () => {
     await tab('Docker Engine');
     const editor = page.getByRole('textbox', { name: 'daemon.json' });
     await editor.fill('{ "labels": [');
@@ -77,7 +80,9 @@ describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
     await page.getByRole('alert').filter({ hasText: 'Berth serves the engine on its own socket' }).waitFor();
 
     await editor.fill('{ "labels": ["before=1"], "bogus-key": true }');
-    expect(await note().innerText()).toMatch(/^Applying restarts the engine in the VM/);
+    expect(await note().innerText()).toBe(
+      'Applying restarts the engine in the VM: running containers stop unless they have a restart policy. It applies the changes on Docker Engine.',
+    );
     await apply();
     expect(await outcome()).toContain("the following directives don't match any configuration option: bogus-key");
     expect(saved().engine.daemon).toEqual({ builder: { gc: { defaultKeepStorage: '20GB', enabled: true } }, experimental: false });
@@ -86,31 +91,26 @@ describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
     expect(fromCli.code).toBe(1);
     expect(fromCli.stderr).toContain('dockerd refuses this daemon.json');
     expect(fromCli.stderr).toContain('cannot unmarshal string');
+  }, APPLIED_MS);
 
-    await editor.fill('{ "labels": ["team=berth-e2e"], "experimental": false }');
+  it("Docker Engine and Network: a good daemon.json and a proxy in one engine restart, seen by docker info and a container", async () => {
+    await page.getByRole('textbox', { name: 'daemon.json' }).fill('{ "labels": ["team=berth-e2e"], "experimental": false }');
+    await tab('Network');
+    await page.getByRole('textbox', { name: 'HTTP proxy' }).fill('http://127.0.0.1:3128');
+    await page.getByRole('textbox', { name: 'Bypass the proxy for' }).fill('localhost,.internal');
+    expect(await note().innerText()).toMatch(/^Applying restarts the engine in the VM.* It applies the changes on Network and Docker Engine\.$/);
+    await screenshot(page, 'settings-network');
     await apply();
     expect(await outcome()).toBe('applied');
     expect(await info('{{json .Labels}}')).toBe('["team=berth-e2e"]');
     expect(saved().engine.daemon).toEqual({ labels: ['team=berth-e2e'], experimental: false });
-    await screenshot(page, 'settings-engine');
-  }, APPLIED_MS);
-
-  it("Network: a proxy reaches the engine's docker info and a container's environment", async () => {
-    await tab('Network');
-    await page.getByRole('textbox', { name: 'HTTP proxy' }).fill('http://127.0.0.1:3128');
-    await page.getByRole('textbox', { name: 'Bypass the proxy for' }).fill('localhost,.internal');
-    expect(await note().innerText()).toMatch(/^Applying restarts the engine in the VM/);
-    await apply();
-    expect(await outcome()).toBe('applied');
     expect(await info('{{.HTTPProxy}} {{.NoProxy}}')).toBe('http://127.0.0.1:3128 localhost,.internal');
     const env = await docker(instance, ['run', '--rm', 'busybox:offline', 'env']);
     expect(env.stdout).toContain('HTTP_PROXY=http://127.0.0.1:3128');
     expect(env.stdout).toContain('no_proxy=localhost,.internal');
-    // The label applied before is still there: each tab applies its own keys over the rest as saved.
-    expect(await info('{{json .Labels}}')).toBe('["team=berth-e2e"]');
   }, APPLIED_MS);
 
-  it('File sharing: a folder added is seen by a container, and not once removed', async () => {
+  it('File sharing and Resources: a folder added, fewer CPUs, less memory and swap, in one VM restart; the VM has them after', async () => {
     await tab('File sharing');
     await page.getByRole('textbox', { name: 'Folder to share' }).fill(instance.home);
     await page.getByRole('button', { name: 'Add', exact: true }).click();
@@ -118,28 +118,16 @@ describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
     await page.getByRole('textbox', { name: 'Folder to share' }).fill(outside);
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('list', { name: 'Shared folders' }).getByText(outside).waitFor();
-    await apply();
-    expect(await outcome()).toBe('applied');
-    const seen = await docker(instance, ['run', '--rm', '-v', `${outside}:/x`, 'busybox:offline', 'cat', '/x/hello.txt']);
-    expect(seen.stdout).toBe('from the host\n');
-
-    await page.getByRole('button', { name: `Remove ${outside}` }).click();
-    await apply();
-    expect(await outcome()).toBe('applied');
-    const refused = await docker(instance, ['run', '--rm', '-v', `${outside}:/x`, 'busybox:offline', 'cat', '/x/hello.txt']);
-    expect(refused.stderr).toContain(`Berth cannot mount ${outside}: it is outside the folders shared with the VM`);
-  }, 2 * APPLIED_MS);
-
-  it('Resources: fewer CPUs, less memory and swap, and the VM has them after', async () => {
     await tab('Resources');
     await page.getByRole('spinbutton', { name: 'CPUs' }).fill('1');
     await page.getByRole('spinbutton', { name: 'Memory (MiB)' }).fill('1536');
     await page.getByRole('spinbutton', { name: 'Swap (MiB)' }).fill('512');
-    expect(await note().innerText()).toMatch(/^Applying restarts the VM/);
+    expect(await note().innerText()).toMatch(/^Applying restarts the VM.* It applies the changes on Resources and File sharing\.$/);
     await screenshot(page, 'settings');
-    // Last: with one CPU every later start would be slower.
     await apply();
     expect(await outcome()).toBe('applied');
+    const seen = await docker(instance, ['run', '--rm', '-v', `${outside}:/x`, 'busybox:offline', 'cat', '/x/hello.txt']);
+    expect(seen.stdout).toBe('from the host\n');
     expect(await info('{{.NCPU}}')).toBe('1');
     const memory = Number(await info('{{.MemTotal}}'));
     expect(memory).toBeGreaterThan(1200 * 2 ** 20);
@@ -147,5 +135,14 @@ describe(`the Settings view, ${inWindow()}, on its own VM`, () => {
     const meminfo = await docker(instance, ['run', '--rm', 'busybox:offline', 'cat', '/proc/meminfo']);
     // The swap file's first page is its header.
     expect(Number(/^SwapTotal:\s+(\d+) kB$/m.exec(meminfo.stdout)?.[1])).toBe(512 * 1024 - 4);
+  }, APPLIED_MS);
+
+  it('File sharing: a folder removed is no longer seen', async () => {
+    await tab('File sharing');
+    await page.getByRole('button', { name: `Remove ${outside}` }).click();
+    await apply();
+    expect(await outcome()).toBe('applied');
+    const refused = await docker(instance, ['run', '--rm', '-v', `${outside}:/x`, 'busybox:offline', 'cat', '/x/hello.txt']);
+    expect(refused.stderr).toContain(`Berth cannot mount ${outside}: it is outside the folders shared with the VM`);
   }, APPLIED_MS);
 });

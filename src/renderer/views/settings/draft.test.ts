@@ -1,7 +1,7 @@
 import { reactive } from 'vue';
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../../main/settings/schema';
-import { problemsOf, readDaemonJson, TABS, tabChange, withTab } from './draft';
+import { changedTabs, pendingChange, problemsOf, readDaemonJson, TABS, withTab } from './draft';
 
 const keysOf = (id: string) => TABS.find((tab) => tab.id === id)!.keys;
 
@@ -14,20 +14,21 @@ describe('the Settings view, tab by tab', () => {
     const engine = withTab(saved, draft, keysOf('engine'));
     expect(engine.engine.daemon).toEqual({ labels: ['a=b'] });
     expect(engine.vm.cpus).toBe(saved.vm.cpus);
-    expect(tabChange(saved, draft, keysOf('engine'))).toMatchObject({ changed: ['engine.daemon'], restarts: 'engine' });
-    expect(tabChange(saved, draft, keysOf('resources'))).toMatchObject({ changed: ['vm.cpus'], restarts: 'vm' });
-    expect(tabChange(saved, draft, keysOf('general'))).toMatchObject({ changed: [], note: 'Nothing changed yet.' });
+    expect(changedTabs(saved, draft)).toEqual(['Resources', 'Docker Engine']);
+    expect(pendingChange(saved, draft)).toMatchObject({ changed: ['vm.cpus', 'engine.daemon'], restarts: 'vm' });
+    expect(pendingChange(saved, saved)).toMatchObject({ changed: [], note: 'Nothing changed yet.' });
   });
 
   it('words what applying a tab restarts before it is applied', () => {
     const saved = defaultSettings();
     const draft = defaultSettings();
     draft.general.theme = 'dark';
-    expect(tabChange(saved, draft, keysOf('general')).note).toBe('Applying restarts nothing: it takes effect at once.');
+    expect(pendingChange(saved, draft).note).toBe('Applying restarts nothing: it takes effect at once. It applies the changes on General.');
     draft.network.proxy.http = 'http://proxy.test:3128';
-    expect(tabChange(saved, draft, keysOf('network')).note).toMatch(/^Applying restarts the engine in the VM/);
+    expect(pendingChange(saved, draft).note).toMatch(/^Applying restarts the engine in the VM.* It applies the changes on General and Network\.$/);
     draft.vm.network = 'host-only';
-    expect(tabChange(saved, draft, keysOf('network')).note).toMatch(/^Applying restarts the VM/);
+    draft.shares = [];
+    expect(pendingChange(saved, draft).note).toMatch(/^Applying restarts the VM.* It applies the changes on General, File sharing and Network\.$/);
   });
 
   it('marks invalid fields by their path', () => {

@@ -2,7 +2,7 @@ import { changedKeys, DaemonConfig, restartsFor, Settings, valueAt, type Restart
 
 export type TabId = 'general' | 'resources' | 'sharing' | 'network' | 'engine';
 
-/** The tabs, in order: each names the settings it applies. */
+/** The tabs, in order, with the settings each shows. */
 export const TABS: { id: TabId; label: string; keys: SettingKey[] }[] = [
   { id: 'general', label: 'General', keys: ['general.startAtLogin', 'general.openWindowAtStart', 'general.theme', 'general.quit'] },
   { id: 'resources', label: 'Resources', keys: ['vm.cpus', 'vm.memoryMiB', 'vm.diskGiB', 'vm.swapMiB', 'resourceSaver.idleMinutes'] },
@@ -36,19 +36,30 @@ export function problemsOf(candidate: Settings): Record<string, string> {
   return problems;
 }
 
-/** What applying a tab's changes takes, and the words that say so before the user applies. */
-export function tabChange(saved: Settings, draft: Settings, keys: readonly SettingKey[]): { changed: SettingKey[]; restarts: Restarts; note: string } {
-  const changed = changedKeys(saved, withTab(saved, draft, keys));
+const ALL_KEYS = TABS.flatMap((tab) => tab.keys);
+
+/** The labels of the tabs with changes not applied yet. */
+export const changedTabs = (saved: Settings, draft: Settings): string[] =>
+  TABS.filter((tab) => changedKeys(saved, withTab(saved, draft, tab.keys)).length > 0).map((tab) => tab.label);
+
+/**
+ * What Apply sends (every tab's changes: one restart serves them all), what it takes, and the words that say
+ * so before the user applies, naming the tabs it applies.
+ */
+export function pendingChange(saved: Settings, draft: Settings): { next: Settings; changed: SettingKey[]; restarts: Restarts; note: string } {
+  const next = withTab(saved, draft, ALL_KEYS);
+  const changed = changedKeys(saved, next);
   const restarts = restartsFor(changed);
-  const note =
-    changed.length === 0
-      ? 'Nothing changed yet.'
-      : restarts === 'nothing'
-        ? 'Applying restarts nothing: it takes effect at once.'
-        : restarts === 'engine'
-          ? 'Applying restarts the engine in the VM: running containers stop unless they have a restart policy.'
-          : 'Applying restarts the VM: running containers stop unless they have a restart policy.';
-  return { changed, restarts, note };
+  if (changed.length === 0) return { next, changed, restarts, note: 'Nothing changed yet.' };
+  const tabs = changedTabs(saved, draft);
+  const what = `It applies the changes on ${tabs.length === 1 ? tabs[0] : `${tabs.slice(0, -1).join(', ')} and ${tabs[tabs.length - 1]}`}.`;
+  const restart =
+    restarts === 'nothing'
+      ? 'Applying restarts nothing: it takes effect at once.'
+      : restarts === 'engine'
+        ? 'Applying restarts the engine in the VM: running containers stop unless they have a restart policy.'
+        : 'Applying restarts the VM: running containers stop unless they have a restart policy.';
+  return { next, changed, restarts, note: `${restart} ${what}` };
 }
 
 /** daemon.json as typed: the object it holds, or what is wrong with it (JSON syntax, or a key Berth owns). */
