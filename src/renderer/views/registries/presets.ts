@@ -51,7 +51,7 @@ const ECR_TOKEN: SignInWay = {
   id: 'ecr-token',
   label: 'A token from the AWS CLI',
   username: () => 'AWS',
-  usernameHelp: () => 'Always AWS with a token from aws ecr get-login-password.',
+  usernameHelp: () => 'Always AWS with a token from `aws ecr get-login-password`.',
   passwordHelp: (server) =>
     `The token \`aws ecr get-login-password --region ${ecrRegion(server)}\` prints. It is valid for 12 hours: then sign in again with a new one.`,
 };
