@@ -32,12 +32,13 @@ export const ACR_EXPECTED =
 export type Cloud = 'ecr' | 'acr';
 
 /**
- * The cloud whose domain a host is in, fitting its shape or not: a host there that does not fit is a typo,
- * refused with the shape it should have rather than sent to the registry.
+ * The cloud a host names a registry of, fitting its shape or not: one that does not fit is a typo, refused
+ * with the shape it should have rather than sent to the registry. Only ECR's own labels count for AWS: a
+ * registry of one's own may well run on an EC2 or load balancer name under amazonaws.com.
  */
 export function cloudOf(host: string): Cloud | null {
   const text = host.trim();
-  if (/\.dkr[.-]ecr(-fips)?\.|\.amazonaws\.com(\.cn)?$/i.test(text)) return 'ecr';
+  if (/\.dkr[.-]ecr(-fips)?\./i.test(text)) return 'ecr';
   if (/\.azurecr\.(io|cn|us)$/i.test(text)) return 'acr';
   return null;
 }

@@ -47,6 +47,8 @@ describe('sign-in form problems', () => {
       expect(signInProblems(withServer(server), 'ecr').server, server).toMatch(/^Expected an Amazon ECR registry: ACCOUNT\.dkr\.ecr\.REGION\.amazonaws\.com/);
     }
     expect(signInProblems(withServer('12345.dkr.ecr.us-east-1.amazonaws.com'), 'custom').server).toMatch(/^Expected an Amazon ECR registry/);
+    // A registry of one's own on an EC2 name is no ECR registry, and is not held to that shape.
+    expect(signInProblems(withServer('ec2-203-0-113-5.compute-1.amazonaws.com:5000'), 'custom')).toEqual(fine);
     // ECR chosen, a host of no cloud is no ECR registry either.
     expect(signInProblems(withServer('registry.example.com'), 'ecr').server).toMatch(/^Expected an Amazon ECR registry/);
   });

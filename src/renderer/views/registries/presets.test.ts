@@ -21,6 +21,7 @@ describe('registry presets', () => {
     expect(presetOf('myregistry.azurecr.io')).toBe('acr');
     expect(presetOf('my_registry.azurecr.cn')).toBe('acr');
     expect(presetOf('public.ecr.aws')).toBe('custom');
+    expect(presetOf('ec2-203-0-113-5.compute-1.amazonaws.com:5000')).toBe('custom');
     expect(presetOf('azurecr.io.example.com')).toBe('custom');
   });
 
