@@ -9,7 +9,7 @@ import { startServe, type Served } from '../support/serve';
 
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
 const ACR = 'contoso.azurecr.io';
-const ECR_LOGIN = 'docker-credential-ecr-login (installed on this computer)';
+const ECR_LOGIN_CHOICE = 'docker-credential-ecr-login (installed on this computer)';
 
 /**
  * The presets need no engine: the form checks what is typed, and a well-formed sign-in goes to the backend,
@@ -148,7 +148,7 @@ describe('the Registries presets for Amazon ECR and Azure ACR (`berth serve`, en
 
   it('offers docker-credential-ecr-login, found on PATH, which writes credHelpers for the registry and asks for no password', async () => {
     await radio('Amazon ECR').check();
-    await radio(ECR_LOGIN).check();
+    await radio(ECR_LOGIN_CHOICE).check();
     expect(await field('Username').count()).toBe(0);
     expect(await field('Password').count()).toBe(0);
     const about = page.getByTestId('sign-in-way-about');
@@ -184,7 +184,7 @@ describe('the Registries presets for Amazon ECR and Azure ACR (`berth serve`, en
     // Each choice of ECR asks the backend again, which now finds no helper on PATH.
     const about = page.getByTestId('sign-in-way-about');
     await about.filter({ hasText: "docker-credential-ecr-login is not on this computer's PATH" }).waitFor({ timeout: 5000 });
-    expect(await radio(ECR_LOGIN).count()).toBe(0);
+    expect(await radio(ECR_LOGIN_CHOICE).count()).toBe(0);
     expect(await radio('A token from the AWS CLI').count()).toBe(0);
     expect(await field('Username').inputValue()).toBe('AWS');
     expect(helperCalls()).toBe('');

@@ -57,7 +57,7 @@ const ECR_TOKEN: SignInWay = {
 };
 
 /** Offered only where docker-credential-ecr-login is on PATH. */
-export const ECR_LOGIN: SignInWay = {
+export const ECR_LOGIN_WAY: SignInWay = {
   id: 'ecr-login',
   label: 'docker-credential-ecr-login (installed on this computer)',
   about: (server) =>
@@ -96,7 +96,7 @@ export const PRESETS: readonly Preset[] = [
     serverHelp:
       'ACCOUNT.dkr.ecr.REGION.amazonaws.com: your 12-digit AWS account ID and the registry\'s region (amazonaws.com.cn in the China regions, dkr.ecr-fips for a FIPS endpoint).',
     placeholder: '123456789012.dkr.ecr.us-east-1.amazonaws.com',
-    ways: [ECR_TOKEN, ECR_LOGIN],
+    ways: [ECR_TOKEN, ECR_LOGIN_WAY],
   },
   {
     id: 'acr',
@@ -130,7 +130,7 @@ export function chosenPreset(server: string, picked: PresetId): PresetId {
 
 /** The ways offered for a preset: ecr-login only where it is installed. */
 export function waysOf(id: PresetId, ecrLoginInstalled: boolean): readonly SignInWay[] {
-  return presetById(id).ways.filter((way) => way !== ECR_LOGIN || ecrLoginInstalled);
+  return presetById(id).ways.filter((way) => way !== ECR_LOGIN_WAY || ecrLoginInstalled);
 }
 
 /** How a login's server reads in a list: a well-known registry by its name, always with the server itself. */
