@@ -24,6 +24,7 @@ import { ensureHome, type HomePaths } from '../home';
 import { makeDiagnostics } from '../troubleshoot/diagnose';
 import { resetHome } from '../troubleshoot/reset';
 import { troubleshootChannels } from '../troubleshoot/channels';
+import { ecrLoginInstalled, useEcrLogin } from '../registry/ecrLogin';
 import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
 import { signIn } from '../registry/signIn';
@@ -119,6 +120,11 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
       const login = await signIn(lifecycle.docker(), env, request);
       await logins.refresh();
       return login;
+    },
+    'registry.ecrLogin': async () => ({ installed: ecrLoginInstalled(env) }),
+    'registry.useEcrLogin': async ({ server }) => {
+      await useEcrLogin(env, server);
+      return { logins: await logins.refresh() };
     },
     'registry.signOut': async ({ server }) => {
       await eraseLogin(env, server);

@@ -76,6 +76,25 @@ export function credHelpers(config: DockerConfig): Record<string, string> {
   return Object.fromEntries(Object.entries(helpers).filter(([, name]) => typeof name === 'string' && name !== ''));
 }
 
+/** Sets (or, with undefined, removes) the helper one server's logins go to, leaving the other servers' as they are. */
+export function setCredHelper(config: DockerConfig, server: string, helper: string | undefined): void {
+  const next = { ...credHelpers(config) };
+  if (helper === undefined) delete next[server];
+  else next[server] = helper;
+  if (Object.keys(next).length > 0) config.credHelpers = next;
+  else delete config.credHelpers;
+}
+
+/**
+ * Helpers that keep no password: asked for one, they fetch a fresh token from their cloud (ecr-login from the
+ * AWS credentials). A credHelpers entry naming one is a login by itself, and storing or erasing through it does nothing.
+ */
+const SELF_SIGNING = new Set(['ecr-login']);
+
+export function signsInItself(helper: string | undefined): boolean {
+  return helper !== undefined && SELF_SIGNING.has(helper);
+}
+
 function auths(config: DockerConfig): Record<string, AuthEntry> {
   const entries = config.auths;
   return typeof entries === 'object' && entries !== null && !Array.isArray(entries) ? entries : {};

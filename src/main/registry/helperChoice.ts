@@ -5,7 +5,8 @@ import { BerthError } from '../api/errors';
 import { helperList, helperProgram } from './credentialHelper';
 import { credsStore, readDockerConfig, updateDockerConfig } from './dockerConfig';
 
-function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
+/** Whether `program` is an executable in one of PATH's folders. */
+export function onPath(program: string, env: NodeJS.ProcessEnv): boolean {
   const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter(Boolean);
   const names = process.platform === 'win32' ? [program, `${program}.exe`] : [program];
   return dirs.some((dir) =>

@@ -1,5 +1,16 @@
 import { helperErase, helperGet, helperList, helperStore } from './credentialHelper';
-import { authEntry, authServers, credHelpers, credsStore, DockerConfig, readDockerConfig, setAuthEntry, updateDockerConfig } from './dockerConfig';
+import {
+  authEntry,
+  authServers,
+  credHelpers,
+  credsStore,
+  DockerConfig,
+  readDockerConfig,
+  setAuthEntry,
+  setCredHelper,
+  signsInItself,
+  updateDockerConfig,
+} from './dockerConfig';
 import { chooseHelper } from './helperChoice';
 
 /** The key docker login files Docker Hub under, in config.json and in every credential helper. */
@@ -12,6 +23,8 @@ export const TOKEN_USERNAME = '<token>';
 export interface Login {
   server: string;
   username: string;
+  /** A helper that signs in by itself (credHelpers), in place of a stored password. */
+  helper?: string;
 }
 
 /** The Engine API's AuthConfig, as X-Registry-Auth carries it. */
@@ -55,13 +68,13 @@ function plaintextLogin(config: DockerConfig, key: string): { username: string; 
   return colon < 0 ? undefined : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** Every server signed in to: config.json's `auths` and whatever the credsStore helper holds. */
+/** Every server signed in to: config.json's `auths`, whatever the credsStore helper holds, and the helpers that sign in by themselves. */
 export async function listLogins(env: NodeJS.ProcessEnv): Promise<Login[]> {
   const config = readDockerConfig(env);
-  const logins = new Map<string, string>();
+  const logins = new Map<string, Login>();
   const add = (server: string, username: string) => {
     const key = normalizeServer(server);
-    if (!logins.get(key)) logins.set(key, username);
+    if (!logins.get(key)?.username) logins.set(key, { server: key, username });
   };
   for (const key of authServers(config)) add(key, plaintextLogin(config, key)?.username ?? '');
   const store = credsStore(config);
@@ -70,7 +83,12 @@ export async function listLogins(env: NodeJS.ProcessEnv): Promise<Login[]> {
       add(server, username === TOKEN_USERNAME ? '' : username);
     }
   }
-  return [...logins].map(([server, username]) => ({ server, username })).sort((a, b) => a.server.localeCompare(b.server));
+  // docker asks credHelpers before anything stored, so such a helper is how the server is signed in to.
+  for (const [server, helper] of Object.entries(credHelpers(config))) {
+    const key = normalizeServer(server);
+    if (signsInItself(helper)) logins.set(key, { server: key, username: '', helper });
+  }
+  return [...logins.values()].sort((a, b) => a.server.localeCompare(b.server));
 }
 
 /**
@@ -83,7 +101,9 @@ export async function storeLogin(
   login: { server: string; username: string; secret: string },
 ): Promise<Login> {
   const server = normalizeServer(login.server);
-  const dedicated = credHelpers(readDockerConfig(env))[server];
+  const named = credHelpers(readDockerConfig(env))[server];
+  // A helper that signs in by itself stores nothing: a password typed in for its server takes its place.
+  const dedicated = signsInItself(named) ? undefined : named;
   const helper = dedicated ?? (await chooseHelper(env));
   // Some helpers (pass) keep one entry per username and answer with the first: another user's entry goes first.
   const held = await helperGet(helper, env, server);
@@ -91,6 +111,7 @@ export async function storeLogin(
   await helperStore(helper, env, { serverURL: server, username: login.username, secret: login.secret });
   updateDockerConfig(env, (config) => {
     if (dedicated === undefined) config.credsStore = helper;
+    if (named !== dedicated) setCredHelper(config, server, undefined);
     for (const key of keysFor(config, server)) setAuthEntry(config, key, undefined);
     setAuthEntry(config, server, {});
   });
@@ -102,6 +123,14 @@ export async function eraseLogin(env: NodeJS.ProcessEnv, server: string): Promis
   const key = normalizeServer(server);
   const config = readDockerConfig(env);
   const dedicated = credHelpers(config)[key];
+  if (signsInItself(dedicated)) {
+    // It holds nothing to erase: signing out is no longer naming it.
+    updateDockerConfig(env, (current) => {
+      setCredHelper(current, key, undefined);
+      for (const entry of keysFor(current, key)) setAuthEntry(current, entry, undefined);
+    });
+    return;
+  }
   const helper = dedicated ?? credsStore(config);
   if (helper !== undefined) {
     const held = dedicated !== undefined ? [key] : Object.keys(await helperList(helper, env)).filter((url) => normalizeServer(url) === key);

@@ -30,6 +30,17 @@ export const useRegistriesStore = defineStore('registries', () => {
     return login;
   }
 
+  /** Whether docker-credential-ecr-login is on the backend's PATH; null until asked. Asked each time ECR is chosen: it may have been installed since. */
+  const ecrLoginInstalled = ref<boolean | null>(null);
+  async function checkEcrLogin(): Promise<void> {
+    ecrLoginInstalled.value = (await invoke('registry.ecrLogin', {})).installed;
+  }
+
+  /** Files an ECR registry under docker-credential-ecr-login; throws for the form, as signIn does. */
+  async function useEcrLogin(server: string): Promise<void> {
+    logins.value = (await invoke('registry.useEcrLogin', { server })).logins;
+  }
+
   const { errors, notice, attempt, dismiss } = useAttempts();
   const signingOut = ref(new Set<string>());
 
@@ -77,6 +88,9 @@ export const useRegistriesStore = defineStore('registries', () => {
     follow,
     load,
     signIn,
+    ecrLoginInstalled,
+    checkEcrLogin,
+    useEcrLogin,
     signOut,
     dismiss,
     loadSettings,
