@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { ensureHome, homePaths, type HomePaths } from '../home';
-import { ensureKeyPair } from './keys';
+import { ensureKeyPair, generatePair } from './keys';
 
 function home(): HomePaths {
   const paths = homePaths(mkdtempSync(join(tmpdir(), 'berth-keys-')));
@@ -64,5 +64,15 @@ describe('ensureKeyPair', () => {
     const pair = ensureKeyPair(paths);
     expect(pair.made).toBe(`made a new key pair: ${paths.privateKey} is not an ed25519 private key`);
     expect(pair.publicKey).toMatch(/^ssh-ed25519 /);
+  });
+
+  it("draws again when ssh2 generates a pair it cannot read back, and gives up after 16 draws", () => {
+    const malformed = { private: '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n', public: 'ssh-ed25519 AAAA berth' };
+    const real = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'berth' });
+    let draws = 0;
+    const pair = generatePair(() => (++draws < 3 ? malformed : real));
+    expect(draws).toBe(3);
+    expect(signsFor(pair.private, pair.public)).toBe(true);
+    expect(() => generatePair(() => malformed)).toThrow(/no readable ed25519 key pair in 16 draws/);
   });
 });

@@ -34,6 +34,19 @@ function usablePair(path: string): Omit<KeyPair, 'made'> | string {
 }
 
 /**
+ * A new ed25519 pair that ssh2 itself can read back. About one in 256 pairs ssh2 generates is malformed: it
+ * strips a public key's leading zero byte (mscdex/ssh2#1390, #1513), and such a private key fails to parse
+ * when the link connects. Another draw has a fresh key.
+ */
+export function generatePair(generate = () => ssh2.utils.generateKeyPairSync('ed25519', { comment: COMMENT })): { private: string; public: string } {
+  for (let attempt = 0; attempt < 16; attempt += 1) {
+    const generated = generate();
+    if (!(ssh2.utils.parseKey(generated.private) instanceof Error) && !(ssh2.utils.parseKey(generated.public) instanceof Error)) return generated;
+  }
+  throw new Error('ssh2 generated no readable ed25519 key pair in 16 draws');
+}
+
+/**
  * One ed25519 key pair per installation; the private half is the user's alone. The pair is Berth's own
  * and the guest is given the public half at every start (the hold line's pubkey=), so a private key that
  * is missing or unusable (cut short by a crash while an older Berth wrote it in place) is replaced by a
@@ -44,7 +57,7 @@ export function ensureKeyPair(paths: HomePaths): KeyPair {
   let made: string | null = null;
   if (typeof pair === 'string') {
     made = `made a new key pair: ${pair}`;
-    const generated = ssh2.utils.generateKeyPairSync('ed25519', { comment: COMMENT });
+    const generated = generatePair();
     writeFileDurably(paths.privateKey, generated.private, 0o600);
     pair = { privateKey: generated.private, publicKey: generated.public.trim() };
   }
