@@ -25,6 +25,7 @@ const row = (name: string, project: string | null, state = 'running'): Container
   created: 1,
   project,
   ports: [],
+  findings: null,
 });
 const change = (payload: ContainerChange) => listeners.get('containers.changed')!(payload);
 
