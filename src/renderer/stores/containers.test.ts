@@ -100,6 +100,27 @@ describe('the containers store', () => {
     expect(isExtensionProject('berth-ext-mine')).toBe(false);
   });
 
+  it('lists only containers with findings when asked, following their findings as they are read', async () => {
+    const store = await loadedStore();
+    const groups = store.groups;
+    const root = [{ id: 'root' as const, detail: 'user root' }];
+    change({ id: 'id-web', container: { ...row('web', 'shop'), findings: [] } });
+    await nextTick();
+    // Read, and nothing found: the table's shape stays as it was.
+    expect(store.groups).toBe(groups);
+    store.withFindings = true;
+    expect(store.groups).toEqual([]);
+    change({ id: 'id-db', container: { ...row('db', 'shop'), findings: root } });
+    await nextTick();
+    expect(store.groups).toEqual([{ project: 'shop', ids: ['id-db'] }]);
+    expect(store.row('id-db')?.findings).toEqual(root);
+    change({ id: 'id-db', container: { ...row('db', 'shop'), findings: [] } });
+    await nextTick();
+    expect(store.groups).toEqual([]);
+    store.withFindings = false;
+    expect(store.groups.flatMap((group) => group.ids)).toEqual(['id-db', 'id-web', 'id-solo']);
+  });
+
   it('updates a row already drawn when the whole list is loaded again', async () => {
     const store = await loadedStore();
     const shown = computed(() => store.row('id-web')?.state);

@@ -13,8 +13,12 @@ export interface ContainerGroup {
   ids: string[];
 }
 
-/** What a row is sorted, grouped and found by: a change to anything else redraws that row alone. */
-const sameShape = (a: ContainerSummary, b: ContainerSummary): boolean => a.name === b.name && a.image === b.image && a.project === b.project;
+/** Whether its posture, once read, found anything. */
+export const hasFindings = (container: ContainerSummary): boolean => Boolean(container.findings?.length);
+
+/** What a row is sorted, grouped, filtered and found by: a change to anything else redraws that row alone. */
+const sameShape = (a: ContainerSummary, b: ContainerSummary): boolean =>
+  a.name === b.name && a.image === b.image && a.project === b.project && hasFindings(a) === hasFindings(b);
 
 // A collator compares far faster than localeCompare, which sets one up per call; the order is the same.
 const byName = new Intl.Collator().compare;
@@ -77,6 +81,8 @@ export const useContainersStore = defineStore('containers', () => {
   const query = ref('');
   /** Whether extension backends' containers are listed. */
   const showExtensions = ref(false);
+  /** Whether only containers with security findings are listed. */
+  const withFindings = ref(false);
   let following = false;
 
   function put(container: ContainerSummary): void {
@@ -105,6 +111,7 @@ export const useContainersStore = defineStore('containers', () => {
     const found = [...shapes.value.values()].filter(
       (c) =>
         (showExtensions.value || !isExtensionProject(c.project)) &&
+        (!withFindings.value || hasFindings(c)) &&
         (!needle || c.name.toLowerCase().includes(needle) || c.image.toLowerCase().includes(needle) || c.id.startsWith(needle)),
     );
     found.sort((a, b) => byName(a.name, b.name));
@@ -151,5 +158,5 @@ export const useContainersStore = defineStore('containers', () => {
     notice.value = `Started container ${name} (${id.slice(0, 12)}).`;
   }
 
-  return { groups, count, hidden, showExtensions, row, find, generation, loaded, loadError, actionErrors, notice, busy, query, follow, load, act, run, dismissErrors: () => (actionErrors.value = []) };
+  return { groups, count, hidden, showExtensions, withFindings, row, find, generation, loaded, loadError, actionErrors, notice, busy, query, follow, load, act, run, dismissErrors: () => (actionErrors.value = []) };
 });
