@@ -105,10 +105,14 @@ describe('the containers store', () => {
     const groups = store.groups;
     const root = [{ id: 'root' as const, detail: 'user root' }];
     change({ id: 'id-web', container: { ...row('web', 'shop'), findings: [] } });
+    change({ id: 'id-solo', container: { ...row('solo', null), findings: root } });
     await nextTick();
-    // Read, and nothing found: the table's shape stays as it was.
+    // Unfiltered, findings coming in leave the table's shape as it was.
     expect(store.groups).toBe(groups);
     store.withFindings = true;
+    expect(store.groups).toEqual([{ project: null, ids: ['id-solo'] }]);
+    change({ id: 'id-solo', container: { ...row('solo', null), findings: [] } });
+    await nextTick();
     expect(store.groups).toEqual([]);
     change({ id: 'id-db', container: { ...row('db', 'shop'), findings: root } });
     await nextTick();

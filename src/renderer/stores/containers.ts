@@ -16,9 +16,8 @@ export interface ContainerGroup {
 /** Whether its posture, once read, found anything. */
 export const hasFindings = (container: ContainerSummary): boolean => Boolean(container.findings?.length);
 
-/** What a row is sorted, grouped, filtered and found by: a change to anything else redraws that row alone. */
-const sameShape = (a: ContainerSummary, b: ContainerSummary): boolean =>
-  a.name === b.name && a.image === b.image && a.project === b.project && hasFindings(a) === hasFindings(b);
+/** What a row is sorted, grouped and found by: a change to anything else redraws that row alone. */
+const sameShape = (a: ContainerSummary, b: ContainerSummary): boolean => a.name === b.name && a.image === b.image && a.project === b.project;
 
 // A collator compares far faster than localeCompare, which sets one up per call; the order is the same.
 const byName = new Intl.Collator().compare;
@@ -98,7 +97,13 @@ export const useContainersStore = defineStore('containers', () => {
       if (container) put(container);
       else rows.delete(id);
       const shape = shapes.value.get(id);
-      if (container && shape && sameShape(shape, container)) return;
+      if (container && shape && sameShape(shape, container)) {
+        // Findings come in one container at a time once the engine starts: they regroup the table only while it is filtered by them.
+        if (hasFindings(shape) === hasFindings(container)) return;
+        shapes.value.set(id, container);
+        if (withFindings.value) triggerRef(shapes);
+        return;
+      }
       if (container) shapes.value.set(id, container);
       else if (!shapes.value.delete(id)) return;
       triggerRef(shapes);
