@@ -30,6 +30,7 @@ if (!binary) {
   await import('../dashboard/containers.test');
   await import('../dashboard/run.test');
   await import('../dashboard/container-details.test');
+  await import('../dashboard/posture.test');
   await import('../dashboard/images.test');
   await import('../dashboard/volumes.test');
   await import('../dashboard/networks.test');

@@ -29,6 +29,7 @@ const handlers: Handlers = {
   'engine.suspend': async () => status,
   'engine.hostResumed': async () => ({}),
   'containers.list': async () => ({ containers: [] }),
+  'containers.posture': async () => ({ containers: [] }),
   'containers.act': async ({ ids }) => ({ results: ids.map((id) => ({ id, error: null })) }),
   'containers.run': async ({ name }) => ({ id: 'c1', name: name ?? 'generated' }),
   'containers.inspect': async ({ id }) => ({ inspect: { Id: id, Name: `/${id}`, Created: '', State: { Status: 'running', Running: true }, Config: { Image: 'busybox' } } }),

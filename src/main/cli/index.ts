@@ -25,6 +25,7 @@ Commands:
   serve            serve the window to a browser on 127.0.0.1; prints its URL (BERTH_PORT picks the port)
   extension        install, list, update and remove Docker Desktop extensions (berth extension help)
   settings         get and set Berth's settings, and what a change takes to apply (berth settings help)
+  posture [--json] each container's security findings (root, privileged, host namespaces, ...) and how to avoid them
   diagnose         gather logs, start steps, versions, settings and the guest's view into one .tar.gz; prints its path
   reset --data     purge data: a fresh data disk, every image, container and volume gone (asks first; --yes does not)
   reset --all      reset to factory defaults: settings, data, extensions and saved guests (asks first; --yes does not)
@@ -193,6 +194,8 @@ async function main(argv: string[]): Promise<number> {
       return reset(rest);
     case 'settings':
       return (await import('./settings')).settingsCommand(paths, rest);
+    case 'posture':
+      return (await import('./posture')).postureCommand(paths, rest);
     case 'daemon':
       await (await import('../daemon/main')).runDaemon(paths, process.env);
       return -1;

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { ContainerChange } from '../api/containers';
+import type { ContainerChange, ContainerPosture, ContainerSummary } from '../api/containers';
 import type { ImageSummary } from '../api/images';
 import type { NetworkSummary } from '../api/networks';
 import type { RegistrySettings } from '../api/registry';
@@ -10,6 +10,7 @@ import { listContainers } from '../engine/containers';
 import { changesListOf, EngineEvents } from '../engine/events';
 import { listImages, touchesImages } from '../engine/images/list';
 import { listNetworks } from '../engine/networks';
+import { enginePosture, PostureBook } from '../engine/postureBook';
 import { PortWatch } from '../engine/publishedPorts';
 import { listVolumes } from '../engine/volumes';
 import { ContainerWatch, RelistWatch } from '../engine/watch';
@@ -52,6 +53,8 @@ export interface Following {
   ports: PortForwarder;
   /** Every container's row, kept current by the events. */
   containerList: ContainerList;
+  /** Every container's security posture, read once and kept current by the events. */
+  posture: PostureBook;
   /** The running guest's registry settings. */
   registries: GuestRegistries;
   guest: GuestWatch;
@@ -69,11 +72,18 @@ export function followEngine(parts: RunningParts, hooks: FollowHooks): Following
     log,
   );
   const ports = new PortWatch(docker, forwarder, log);
-  const list = new ContainerList(() => listContainers(docker), (change) => hooks.containers(change), log);
+  // A container's findings go out with its row once read; the row is sent again when they are.
+  const posture = new PostureBook(enginePosture(docker), (id) => {
+    const row = list.get(id);
+    if (row) sent({ id, container: row }, performance.now());
+  }, log);
+  const dress = (row: ContainerSummary): ContainerSummary => ({ ...row, findings: posture.findings(row.id) });
+  const list = new ContainerList(() => listContainers(docker), (change) => hooks.containers(change), log, dress);
   const sent = (change: ContainerChange, asOf: number): void => {
+    const dressed = change.container ? { id: change.id, container: dress(change.container) } : change;
     // The list first: a window that asks for it after this change must find the change in it.
-    list.changed(change, asOf);
-    hooks.containers(change);
+    list.changed(dressed, asOf);
+    hooks.containers(dressed);
   };
   const containers = new ContainerWatch(docker, sent, log, { current: (id) => list.get(id) });
   const images = new RelistWatch(touchesImages, () => listImages(docker), hooks.images, log);
@@ -84,12 +94,17 @@ export function followEngine(parts: RunningParts, hooks: FollowHooks): Following
   const trim = new RelistWatch(freesSpace, () => trimDataDisk(link), trimmed, log, 5_000, 'data disk trim');
   const trimTimer = setInterval(() => void trimDataDisk(link).then(trimmed, (error: Error) => log(`data disk trim: ${error.message}`)), TRIM_EVERY_MS);
   trimTimer.unref();
-  const watches = [ports, containers, images, volumes, networks, trim];
+  // The posture first: a new container's inspect starts before the lookup of its row.
+  const watches = [posture, ports, containers, images, volumes, networks, trim];
   const opened = (): void => {
     list.following();
     void ports.resync();
   };
-  const events = new EngineEvents(docker, (event) => watches.forEach((watch) => watch.seen(event)), log, opened, () => list.lost());
+  const lost = (): void => {
+    list.lost();
+    posture.lost();
+  };
+  const events = new EngineEvents(docker, (event) => watches.forEach((watch) => watch.seen(event)), log, opened, lost);
   void events.start();
   const registries = new GuestRegistries(link, docker, parts.registries, hooks.env, hooks.settingsFile, log);
   const guest = new GuestWatch(link, log, hooks.responding);
@@ -99,6 +114,7 @@ export function followEngine(parts: RunningParts, hooks: FollowHooks): Following
   return {
     ports: forwarder,
     containerList: list,
+    posture,
     registries,
     guest,
     stop: () => {
@@ -111,4 +127,10 @@ export function followEngine(parts: RunningParts, hooks: FollowHooks): Following
       forwarder.close();
     },
   };
+}
+
+/** Every container's posture, each read first when need be: the kept ones while the engine is followed. */
+export async function containerPostures(docker: Docker, following: Following | null, log: (line: string) => void): Promise<ContainerPosture[]> {
+  const book = following?.posture ?? new PostureBook(enginePosture(docker), () => undefined, log);
+  return book.every(await (following?.containerList.all() ?? listContainers(docker)));
 }

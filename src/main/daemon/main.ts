@@ -28,6 +28,7 @@ import { ecrLoginInstalled, useEcrLogin } from '../registry/ecrLogin';
 import { credentialsFor, eraseLogin } from '../registry/logins';
 import { watchLogins } from '../registry/loginWatch';
 import { signIn } from '../registry/signIn';
+import { containerPostures } from './following';
 import { EngineLifecycle } from './lifecycle';
 import { ResourceSaver } from './resourceSaver';
 import { adoptPlan, bootPlan, resumePlan } from './start';
@@ -98,6 +99,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     },
     // The kept list when it is current, else a listing.
     'containers.list': answered(async () => ({ containers: await (lifecycle.following?.containerList.all() ?? listContainers(lifecycle.docker())) })),
+    'containers.posture': answered(async () => ({ containers: await containerPostures(lifecycle.docker(), lifecycle.following, log) })),
     'containers.act': async ({ ids, action }) => ({ results: await actOnContainers(lifecycle.docker(), ids, action) }),
     'containers.run': (request) => runContainer(lifecycle.docker(), request),
     // The engine's answer goes out whole; the contract checks the fields the window reads.

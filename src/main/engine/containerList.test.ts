@@ -12,17 +12,19 @@ const row = (id: string, state = 'running'): ContainerSummary => ({
   created: 1,
   project: null,
   ports: [],
+  findings: null,
 });
 
 /** A list whose engine listings answer when the test says, through `answers` (one per listing, in order). */
-function kept() {
+function kept(dress?: (row: ContainerSummary) => ContainerSummary) {
   const answers: Array<{ resolve: (rows: ContainerSummary[]) => void; reject: (error: Error) => void }> = [];
   const logged: string[] = [];
   const refreshed: string[] = [];
   const list = new ContainerList(
     () => new Promise((resolve, reject) => answers.push({ resolve, reject })),
-    ({ id, container }) => refreshed.push(`${id} ${container?.status ?? 'gone'}`),
+    ({ id, container }) => refreshed.push(`${id} ${container?.status ?? 'gone'}${container?.findings ? ` ${container.findings.length} findings` : ''}`),
     (line) => logged.push(line),
+    dress,
   );
   const states = async (): Promise<Record<string, string>> => Object.fromEntries((await list.all()).map((r) => [r.id, r.state]));
   /** Fills the list with `rows`; `answers` is empty again after. */
@@ -130,5 +132,20 @@ describe('the kept container list', () => {
     expect(answers).toHaveLength(2);
     answers[1]!.resolve([row('a')]);
     expect(await next).toEqual({ a: 'running' });
+  });
+
+  it('dresses each row as it goes out with what the listing does not tell, and sends no row again for it', async () => {
+    const findings = new Map([['a', [{ id: 'root' as const, detail: 'user root' }]]]);
+    const { list, answers, refreshed, filled } = kept((r) => ({ ...r, findings: findings.get(r.id) ?? null }));
+    await filled([row('a'), row('b')]);
+    expect(list.get('a')?.findings).toEqual([{ id: 'root', detail: 'user root' }]);
+    // As the daemon keeps a change: dressed.
+    list.changed({ id: 'b', container: { ...row('b'), findings: [] } }, now());
+    findings.set('b', []);
+    expect((await list.all()).map((r) => r.findings?.length ?? null)).toEqual([1, 0]);
+    answers[0]!.resolve([row('a'), row('b', 'exited')]);
+    await new Promise((done) => setImmediate(done));
+    expect(refreshed).toEqual(['b exited 0 findings']);
+    expect(list.kept()?.map((r) => r.findings)).toEqual([null, null]);
   });
 });

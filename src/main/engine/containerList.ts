@@ -32,6 +32,8 @@ export class ContainerList {
     private readonly list: () => Promise<ContainerSummary[]>,
     private readonly refreshed: (change: ContainerChange) => void,
     private readonly log: (line: string) => void,
+    /** Adds to a row what the listing does not tell (its findings), as it goes out: kept rows stay as listed. */
+    private readonly dress: (row: ContainerSummary) => ContainerSummary = (row) => row,
   ) {}
 
   /** The event stream has opened: every change from now on reaches `changed`. Starts the listing that fills the list. */
@@ -64,10 +66,11 @@ export class ContainerList {
 
   /** One kept row; undefined when the list is not kept or has no such container. */
   get(id: string): ContainerSummary | undefined {
-    return this.rows?.get(id);
+    const row = this.rows?.get(id);
+    return row && this.dress(row);
   }
 
-  /** The kept rows as they are, without asking the engine; null while the list is not kept. */
+  /** The kept rows as they are, without asking the engine (nor dressed); null while the list is not kept. */
   kept(): ContainerSummary[] | null {
     return this.rows ? [...this.rows.values()] : null;
   }
@@ -75,12 +78,12 @@ export class ContainerList {
   /** Every row: the kept ones when there are, else from a listing (which fills the list while the stream is open). */
   async all(): Promise<ContainerSummary[]> {
     if (this.rows) {
-      const rows = [...this.rows.values()];
+      const rows = [...this.rows.values()].map(this.dress);
       this.refresh();
       return rows;
     }
-    if (this.since === null) return this.list();
-    return [...(await this.fill()).values()];
+    if (this.since === null) return (await this.list()).map(this.dress);
+    return [...(await this.fill()).values()].map(this.dress);
   }
 
   /** One listing (one at a time), with the changes seen while it ran put over it. */
@@ -119,7 +122,9 @@ export class ContainerList {
         this.rows = fresh;
         for (const [id, row] of fresh) {
           const before = kept.get(id);
-          if (!before || !same(before, row)) this.refreshed({ id, container: row });
+          // Both dressed: a kept row may hold what the listing does not tell.
+          const dressed = this.dress(row);
+          if (!before || !same(this.dress(before), dressed)) this.refreshed({ id, container: dressed });
         }
         for (const id of kept.keys()) if (!fresh.has(id)) this.refreshed({ id, container: null });
       },

@@ -28,6 +28,8 @@ export function summarize(info: Docker.ContainerInfo): ContainerSummary {
     created: info.Created,
     project: info.Labels?.[PROJECT_LABEL] ?? null,
     ports,
+    // Not in the list entry: read from the container's inspect (PostureBook).
+    findings: null,
   };
 }
 

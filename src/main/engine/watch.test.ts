@@ -82,12 +82,13 @@ const row = (state: string, status: string): ContainerSummary => ({
   created: 1,
   project: null,
   ports: [{ hostIp: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
+  findings: [{ id: 'root', detail: 'user root' }],
 });
 const event = (Action: string, Attributes: Record<string, string> = {}) => ({ Type: 'container', Action, Actor: { ID: 'c1', Attributes } });
 
 describe('the row an event implies', () => {
   it('says exited, with the exit code and no ports, on die', () => {
-    expect(rowAfter(row('running', 'Up 3 minutes'), event('die', { exitCode: '137' }))).toMatchObject({ state: 'exited', status: 'Exited (137) Less than a second ago', ports: [] });
+    expect(rowAfter(row('running', 'Up 3 minutes'), event('die', { exitCode: '137' }))).toMatchObject({ state: 'exited', status: 'Exited (137) Less than a second ago', ports: [], findings: [{ id: 'root', detail: 'user root' }] });
   });
 
   it('says running on start and restart, paused on pause, running again on unpause', () => {

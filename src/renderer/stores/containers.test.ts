@@ -25,6 +25,7 @@ const row = (name: string, project: string | null, state = 'running'): Container
   created: 1,
   project,
   ports: [],
+  findings: null,
 });
 const change = (payload: ContainerChange) => listeners.get('containers.changed')!(payload);
 
@@ -97,6 +98,31 @@ describe('the containers store', () => {
     expect(store.hidden).toBe(0);
     // A project of the user's own that only looks alike stays in view.
     expect(isExtensionProject('berth-ext-mine')).toBe(false);
+  });
+
+  it('lists only containers with findings when asked, following their findings as they are read', async () => {
+    const store = await loadedStore();
+    const groups = store.groups;
+    const root = [{ id: 'root' as const, detail: 'user root' }];
+    change({ id: 'id-web', container: { ...row('web', 'shop'), findings: [] } });
+    change({ id: 'id-solo', container: { ...row('solo', null), findings: root } });
+    await nextTick();
+    // Unfiltered, findings coming in leave the table's shape as it was.
+    expect(store.groups).toBe(groups);
+    store.withFindings = true;
+    expect(store.groups).toEqual([{ project: null, ids: ['id-solo'] }]);
+    change({ id: 'id-solo', container: { ...row('solo', null), findings: [] } });
+    await nextTick();
+    expect(store.groups).toEqual([]);
+    change({ id: 'id-db', container: { ...row('db', 'shop'), findings: root } });
+    await nextTick();
+    expect(store.groups).toEqual([{ project: 'shop', ids: ['id-db'] }]);
+    expect(store.row('id-db')?.findings).toEqual(root);
+    change({ id: 'id-db', container: { ...row('db', 'shop'), findings: [] } });
+    await nextTick();
+    expect(store.groups).toEqual([]);
+    store.withFindings = false;
+    expect(store.groups.flatMap((group) => group.ids)).toEqual(['id-db', 'id-web', 'id-solo']);
   });
 
   it('updates a row already drawn when the whole list is loaded again', async () => {

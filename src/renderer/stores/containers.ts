@@ -13,6 +13,9 @@ export interface ContainerGroup {
   ids: string[];
 }
 
+/** Whether its posture, once read, found anything. */
+export const hasFindings = (container: ContainerSummary): boolean => Boolean(container.findings?.length);
+
 /** What a row is sorted, grouped and found by: a change to anything else redraws that row alone. */
 const sameShape = (a: ContainerSummary, b: ContainerSummary): boolean => a.name === b.name && a.image === b.image && a.project === b.project;
 
@@ -77,6 +80,8 @@ export const useContainersStore = defineStore('containers', () => {
   const query = ref('');
   /** Whether extension backends' containers are listed. */
   const showExtensions = ref(false);
+  /** Whether only containers with security findings are listed. */
+  const withFindings = ref(false);
   let following = false;
 
   function put(container: ContainerSummary): void {
@@ -92,7 +97,13 @@ export const useContainersStore = defineStore('containers', () => {
       if (container) put(container);
       else rows.delete(id);
       const shape = shapes.value.get(id);
-      if (container && shape && sameShape(shape, container)) return;
+      if (container && shape && sameShape(shape, container)) {
+        // Findings come in one container at a time once the engine starts: they regroup the table only while it is filtered by them.
+        if (hasFindings(shape) === hasFindings(container)) return;
+        shapes.value.set(id, container);
+        if (withFindings.value) triggerRef(shapes);
+        return;
+      }
       if (container) shapes.value.set(id, container);
       else if (!shapes.value.delete(id)) return;
       triggerRef(shapes);
@@ -105,6 +116,7 @@ export const useContainersStore = defineStore('containers', () => {
     const found = [...shapes.value.values()].filter(
       (c) =>
         (showExtensions.value || !isExtensionProject(c.project)) &&
+        (!withFindings.value || hasFindings(c)) &&
         (!needle || c.name.toLowerCase().includes(needle) || c.image.toLowerCase().includes(needle) || c.id.startsWith(needle)),
     );
     found.sort((a, b) => byName(a.name, b.name));
@@ -151,5 +163,5 @@ export const useContainersStore = defineStore('containers', () => {
     notice.value = `Started container ${name} (${id.slice(0, 12)}).`;
   }
 
-  return { groups, count, hidden, showExtensions, row, find, generation, loaded, loadError, actionErrors, notice, busy, query, follow, load, act, run, dismissErrors: () => (actionErrors.value = []) };
+  return { groups, count, hidden, showExtensions, withFindings, row, find, generation, loaded, loadError, actionErrors, notice, busy, query, follow, load, act, run, dismissErrors: () => (actionErrors.value = []) };
 });
