@@ -6,7 +6,8 @@ import { PLUGIN_TYPES, type PluginPrivilege, type PluginSummary, type PluginUser
 export interface PluginConfigRead {
   Description?: string;
   Interface?: { Types?: unknown[] | null } | null;
-  Network?: { Type?: string } | null;
+  // unknown: dockerode's types give it as a Network handle, which it is not.
+  Network?: unknown;
   IpcHost?: boolean;
   PidHost?: boolean;
   Mounts?: Array<{ Source?: string | null }> | null;
@@ -19,7 +20,7 @@ export interface PluginConfigRead {
  */
 export function privilegesOf(config: PluginConfigRead): PluginPrivilege[] {
   const privileges: PluginPrivilege[] = [];
-  const network = config.Network?.Type ?? '';
+  const network = typeof config.Network === 'object' && config.Network !== null && 'Type' in config.Network ? String(config.Network.Type ?? '') : '';
   if (!['', 'null', 'bridge'].includes(network)) privileges.push({ name: 'network', description: 'permissions to access a network', value: [network] });
   if (config.IpcHost) privileges.push({ name: 'host ipc namespace', description: 'allow access to host ipc namespace', value: ['true'] });
   if (config.PidHost) privileges.push({ name: 'host pid namespace', description: 'allow access to host pid namespace', value: ['true'] });
@@ -59,7 +60,16 @@ export function splitName(name: string): { repository: string; tag: string } {
   return { repository, tag: tag ?? 'latest' };
 }
 
-export function pluginSummary(plugin: Docker.PluginInfo): PluginSummary {
+/** A plugin as GET /plugins lists it, as far as Berth reads it. */
+export interface PluginListed {
+  Id?: string;
+  Name: string;
+  Enabled: boolean;
+  PluginReference?: string;
+  Config?: PluginConfigRead;
+}
+
+export function pluginSummary(plugin: PluginListed): PluginSummary {
   const config: PluginConfigRead = plugin.Config ?? {};
   return {
     id: plugin.Id ?? '',
