@@ -111,6 +111,12 @@ describe(`the Plugins view, ${inWindow()}, on the real engine and a local regist
     containers.push(writer);
     expect(await cli(['run', '--name', writer, '-v', `${volume}:/data`, 'busybox:offline', 'sh', '-c', 'echo kept > /data/file && cat /data/file'])).toBe('kept');
     await cli(['rm', writer]);
+
+    // A volume driver is no network driver: the Networks form keeps to the built-in ones.
+    await section('Networks').click();
+    const networkDrivers = page.getByRole('combobox', { name: 'Driver', exact: true }).locator('option');
+    await networkDrivers.first().waitFor({ timeout: 5000 });
+    expect(await networkDrivers.allInnerTexts()).toEqual(['bridge', 'ipvlan', 'macvlan']);
   });
 
   it('refuses to disable the plugin while the volume uses its driver, saying so in the engine’s words', async () => {
