@@ -62,6 +62,28 @@ describe(`the Plugins view, ${inWindow()}, on the real engine and a local regist
     return dialog;
   }
 
+  it('refuses, before asking for anything, a reference the registry does not have and an image that is no plugin', async () => {
+    const missing = `${registry.fromGuest}/berth/missing-${stamp}:v1`;
+    const image = `${registry.fromGuest}/berth/image-${stamp}:v1`;
+    await page.getByRole('textbox', { name: 'Plugin', exact: true }).fill(missing);
+    await button('Install').click();
+    let alert = page.getByRole('alert').filter({ hasText: `There is no plugin ${missing}` });
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.innerText()).toContain('Check the repository name and tag');
+    await alert.getByRole('button', { name: 'Dismiss', exact: true }).click();
+
+    await cli(['tag', 'busybox:offline', image]);
+    await cli(['push', image]);
+    await cli(['rmi', image]);
+    await page.getByRole('textbox', { name: 'Plugin', exact: true }).fill(image);
+    await button('Install').click();
+    alert = page.getByRole('alert').filter({ hasText: `${image} is not a plugin` });
+    await alert.waitFor({ timeout: 30_000 });
+    await alert.getByRole('button', { name: 'Dismiss', exact: true }).click();
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    expect(await installed()).toEqual(expect.not.arrayContaining([missing, image]));
+  });
+
   it('shows the privileges a plugin asks for, and installs nothing when they are not granted', async () => {
     const dialog = await askToInstall(v1);
     const asked = dialog.getByRole('list', { name: 'Privileges asked for' }).getByRole('listitem');
@@ -114,9 +136,9 @@ describe(`the Plugins view, ${inWindow()}, on the real engine and a local regist
 
     // A volume driver is no network driver: the Networks form keeps to the built-in ones.
     await section('Networks').click();
-    const networkDrivers = page.getByRole('combobox', { name: 'Driver', exact: true }).locator('option');
-    await networkDrivers.first().waitFor({ timeout: 5000 });
-    expect(await networkDrivers.allInnerTexts()).toEqual(['bridge', 'ipvlan', 'macvlan']);
+    const networkDriver = page.getByRole('combobox', { name: 'Driver', exact: true });
+    await networkDriver.waitFor({ timeout: 5000 });
+    expect(await networkDriver.locator('option').allInnerTexts()).toEqual(['bridge', 'ipvlan', 'macvlan']);
   });
 
   it('refuses to disable the plugin while the volume uses its driver, saying so in the engine’s words', async () => {
@@ -125,7 +147,7 @@ describe(`the Plugins view, ${inWindow()}, on the real engine and a local regist
     const alert = page.getByRole('alert').filter({ hasText: 'The plugin action did not complete' });
     await alert.waitFor({ timeout: 10_000 });
     const text = await alert.innerText();
-    expect(text).toContain(`Cannot disable ${v1}: plugin "${v1}" is in use`);
+    expect(text).toContain(`Cannot disable ${v1}: plugin ${v1} is in use`);
     expect(text).toContain(`volume plugin-vol-${stamp} uses its driver`);
     expect(await enabled(v1)).toBe('true');
     await alert.getByRole('button', { name: 'Dismiss', exact: true }).click();

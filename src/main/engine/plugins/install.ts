@@ -73,7 +73,11 @@ export async function readPrivileges(docker: Docker, reference: string, auth: Tr
         (error, answer) => (error ? reject(error) : resolve(answer)),
       ),
     );
-    return fromWire(data);
+    const privileges = fromWire(data);
+    // The engine answers a reference it could not fetch with no privileges rather than its error: an
+    // empty answer is checked with the registry, so a missing plugin is not offered to be granted nothing.
+    if (!privileges.length) await docker.getImage(reference).distribution({ authconfig: auth ?? ANONYMOUS });
+    return privileges;
   } catch (error) {
     const { status, said } = refusal(error);
     throw pluginTransferError(reference, said, status, auth !== null);
