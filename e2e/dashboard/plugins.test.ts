@@ -136,6 +136,8 @@ describe(`the Plugins view, ${inWindow()}, on the real engine and a local regist
 
     // A volume driver is no network driver: the Networks form keeps to the built-in ones.
     await section('Networks').click();
+    // The Networks view, not the Volumes view still leaving: its heading, then its form once its list loaded.
+    await page.getByRole('heading', { name: 'Networks', level: 1 }).waitFor({ timeout: 5000 });
     const networkDriver = page.getByRole('combobox', { name: 'Driver', exact: true });
     await networkDriver.waitFor({ timeout: 5000 });
     expect(await networkDriver.locator('option').allInnerTexts()).toEqual(['bridge', 'ipvlan', 'macvlan']);
