@@ -18,7 +18,7 @@ export interface TransferAuth {
 
 // The engine reads credentials from that header (base64 JSON); an empty one means anonymous, and a push
 // without any header is refused outright.
-const ANONYMOUS = {};
+export const ANONYMOUS = {};
 
 const UNREACHABLE = /connection refused|no such host|i\/o timeout|dial tcp|network is unreachable|no route to host|handshake timeout|context deadline exceeded/i;
 export const NOT_FOUND = /manifest unknown|name unknown|not found|repository does not exist/i;

@@ -1,14 +1,12 @@
 import type Docker from 'dockerode';
+import { Readable } from 'node:stream';
 import { BerthError } from '../../api/errors';
 import type { TransferProgress } from '../../api/images';
 import type { PluginPrivilege } from '../../api/plugins';
 import { parseReference, repositoryOf } from '../../api/reference';
-import { followTransfer, NOT_FOUND, transferError, type TransferAuth } from '../images/transfer';
+import { ANONYMOUS, followTransfer, NOT_FOUND, transferError, type TransferAuth } from '../images/transfer';
 import { refusal } from '../client';
 import { enablePlugin } from './manage';
-
-// The engine reads the sign-in from X-Registry-Auth; an empty one means anonymous.
-const ANONYMOUS = {};
 
 /** The privileges as the engine's JSON spells them (its PluginPrivilege). */
 const wire = (privileges: PluginPrivilege[]) => privileges.map(({ name, description, value }) => ({ Name: name, Description: description, Value: value }));
@@ -100,7 +98,11 @@ function openProgress(docker: Docker, path: string, query: Record<string, string
         options: { _query: query, _body: wire(privileges) },
         statusCodes: STATUS_CODES,
       },
-      (error, stream) => (error ? reject(error) : resolve(stream as NodeJS.ReadableStream)),
+      (error, answer) => {
+        if (error) reject(error);
+        else if (answer instanceof Readable) resolve(answer);
+        else reject(new Error('the engine answered without its progress stream'));
+      },
     ),
   );
 }

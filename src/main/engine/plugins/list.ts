@@ -44,14 +44,13 @@ const TYPE_OF: Record<string, string> = { volumedriver: 'volume', networkdriver:
  */
 export function typesOf(config: PluginConfigRead): string[] {
   const found = (config.Interface?.Types ?? []).map((type) => {
-    const capability =
-      typeof type === 'string'
-        ? (/^(?:[^.]+\.)?([^/]+)/.exec(type)?.[1] ?? type)
-        : String((type as { Capability?: unknown } | null)?.Capability ?? '');
+    let capability = '';
+    if (typeof type === 'string') capability = /^(?:[^.]+\.)?([^/]+)/.exec(type)?.[1] ?? type;
+    else if (typeof type === 'object' && type !== null && 'Capability' in type) capability = String(type.Capability);
     return TYPE_OF[capability] ?? capability;
   });
-  const known = PLUGIN_TYPES.filter((type) => found.includes(type));
-  return [...known, ...found.filter((type) => type && !(PLUGIN_TYPES as readonly string[]).includes(type))];
+  const known: readonly string[] = PLUGIN_TYPES;
+  return [...PLUGIN_TYPES.filter((type) => found.includes(type)), ...found.filter((type) => type && !known.includes(type))];
 }
 
 /** NAME:TAG as its repository and tag (`latest` where the name has none). */
