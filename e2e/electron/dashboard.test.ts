@@ -34,6 +34,7 @@ if (!binary) {
   await import('../dashboard/images.test');
   await import('../dashboard/volumes.test');
   await import('../dashboard/networks.test');
+  await import('../dashboard/plugins.test');
   await import('../dashboard/disk-usage.test');
   await import('../dashboard/troubleshoot.test');
 }

@@ -8,21 +8,19 @@ import type { Instance } from './berth';
 import { loadExtensionImages, type FileSpec } from './extensionImages';
 
 /**
- * A backend server made of offline parts: the host's perl (perl-base is Essential on Debian) with the
- * libraries `ldd` names, running an HTTP/1.1 server on a Unix socket written with perl's built-ins only,
- * so the image needs no perl modules (busybox gives the shell and tools). Routes:
- *   GET  /hello            {"message":"hello from NAME"}, NAME from the environment, else the socket's name
- *   ANY  /echo             {"method","contentType","body"} of the request
- *   ANY  /status/NNN       status NNN, {"status":NNN}
- *   GET  /text             text/plain
- *   GET  /file?/some/path  the file's content as text (404 when missing)
- *   GET  /engine           the engine's GET /_ping through /var/run/docker.sock, {"ping":"OK"}
+ * An HTTP/1.1 server on a Unix socket written with perl's built-ins only, so an image that runs it needs
+ * no perl modules: the host's perl (perl-base is Essential on Debian) with the libraries `ldd` names, and
+ * busybox for the shell and tools. A script is this text followed by its own
+ * `sub route { my ($client, $where, $query, $body, $header) = @_; ... }`, answering with answer(); the
+ * server's loop never ends, so a script's own code lives in subs.
+ * Run as `perl SCRIPT SOCKET`; the socket's name (without .sock) is `$name` unless NAME is set.
  */
-export const SERVER_PL = String.raw`
+export const PERL_HTTP_SERVER = String.raw`
 my $path = shift or die "usage: server.pl SOCKET\n";
 $SIG{TERM} = sub { unlink $path; exit 0 };
 $SIG{CHLD} = 'IGNORE';
 our $method = '';
+our $name = $ENV{NAME} || ($path =~ m{([^/]+)\.sock$} ? $1 : 'backend');
 unlink $path;
 socket(my $server, 1, 1, 0) or die "socket: $!\n";
 bind($server, pack('S Z108', 1, $path)) or die "bind $path: $!\n";
@@ -54,14 +52,22 @@ sub answer {
   print $client $body unless $method eq 'HEAD';
 }
 
-sub ping {
-  socket(my $engine, 1, 1, 0) or return "socket: $!";
-  connect($engine, pack('S Z108', 1, '/var/run/docker.sock')) or return "connect: $!";
-  select((select($engine), $| = 1)[0]);
-  print $engine "GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n";
-  local $/;
-  my $reply = <$engine>;
-  return $reply =~ /\r\n\r\n(.*)$/s ? $1 : $reply;
+# A body with Content-Length, or in chunks (as Go's client sends one of unknown length).
+sub body {
+  my ($client, $header) = @_;
+  my $body = '';
+  if (lc($header->{'transfer-encoding'} || '') eq 'chunked') {
+    while (defined(my $size = <$client>)) {
+      $size = hex($size =~ s/\r?\n$//r);
+      last unless $size;
+      read($client, my $chunk, $size);
+      $body .= $chunk;
+      <$client>;
+    }
+  } elsif ($header->{'content-length'}) {
+    read($client, $body, $header->{'content-length'});
+  }
+  return $body;
 }
 
 sub serve {
@@ -76,17 +82,43 @@ sub serve {
   while (my $line = <$client>) {
     $line =~ s/\r?\n$//;
     last if $line eq '';
-    my ($name, $value) = split /:\s*/, $line, 2;
-    $header{lc $name} = $value;
+    my ($key, $value) = split /:\s*/, $line, 2;
+    $header{lc $key} = $value;
   }
-  my $body = '';
-  read($client, $body, $header{'content-length'}) if $header{'content-length'};
+  my $body = body($client, \%header);
   my ($where, $query) = split /\?/, $target, 2;
-  my $name = $ENV{NAME} || ($path =~ m{([^/]+)\.sock$} ? $1 : 'backend');
+  route($client, $where, $query, $body, \%header);
+}
+`;
+
+/**
+ * An extension's backend server (PERL_HTTP_SERVER with these routes):
+ *   GET  /hello            {"message":"hello from NAME"}, NAME from the environment, else the socket's name
+ *   ANY  /echo             {"method","contentType","body"} of the request
+ *   ANY  /status/NNN       status NNN, {"status":NNN}
+ *   GET  /text             text/plain
+ *   GET  /file?/some/path  the file's content as text (404 when missing)
+ *   GET  /engine           the engine's GET /_ping through /var/run/docker.sock, {"ping":"OK"}
+ */
+export const SERVER_PL =
+  PERL_HTTP_SERVER +
+  String.raw`
+sub ping {
+  socket(my $engine, 1, 1, 0) or return "socket: $!";
+  connect($engine, pack('S Z108', 1, '/var/run/docker.sock')) or return "connect: $!";
+  select((select($engine), $| = 1)[0]);
+  print $engine "GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n";
+  local $/;
+  my $reply = <$engine>;
+  return $reply =~ /\r\n\r\n(.*)$/s ? $1 : $reply;
+}
+
+sub route {
+  my ($client, $where, $query, $body, $header) = @_;
   if ($where eq '/hello') {
     answer($client, 200, 'application/json', '{"message":' . quote("hello from $name") . '}');
   } elsif ($where eq '/echo') {
-    answer($client, 200, 'application/json', '{"method":' . quote($method) . ',"contentType":' . quote($header{'content-type'} || '') . ',"body":' . quote($body) . '}');
+    answer($client, 200, 'application/json', '{"method":' . quote($method) . ',"contentType":' . quote($header->{'content-type'} || '') . ',"body":' . quote($body) . '}');
   } elsif ($where =~ m{^/status/(\d+)$}) {
     answer($client, $1, 'application/json', "{\"status\":$1}");
   } elsif ($where eq '/text') {
@@ -103,7 +135,7 @@ sub serve {
 `;
 
 /** The host file `path` and the shared libraries it loads, as `ldd` lists them, as image files at the same paths. */
-function withLibraries(path: string): Record<string, FileSpec> {
+export function withLibraries(path: string): Record<string, FileSpec> {
   const files = [path];
   for (const line of execFileSync('ldd', [path], { encoding: 'utf8' }).split('\n')) {
     const found = /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line);

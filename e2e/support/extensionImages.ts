@@ -83,7 +83,7 @@ async function tarOf(entries: Array<{ header: EntryHeader; data?: Buffer }>): Pr
 
 const base = { mode: 0o644, uid: 0, gid: 0, mtime: MTIME, uname: 'root', gname: 'root' };
 
-function layerEntries(spec: ExtensionImageSpec): Array<{ header: EntryHeader; data?: Buffer }> {
+function layerEntries(spec: Pick<ExtensionImageSpec, 'files' | 'busybox'>): Array<{ header: EntryHeader; data?: Buffer }> {
   const files: Record<string, FileSpec> = { ...spec.files };
   if (spec.busybox) {
     files['/bin/busybox'] = { data: readFileSync('/bin/busybox'), mode: 0o755 };
@@ -113,6 +113,9 @@ function layerEntries(spec: ExtensionImageSpec): Array<{ header: EntryHeader; da
   }
   return entries;
 }
+
+/** The tar of `files` (and busybox, when asked) as an image's one layer holds them: also a plugin's rootfs. */
+export const filesTar = (spec: Pick<ExtensionImageSpec, 'files' | 'busybox'>): Promise<Buffer> => tarOf(layerEntries(spec));
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 

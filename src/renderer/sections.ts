@@ -14,6 +14,7 @@ export const sections: Section[] = [
   { path: '/images', label: 'Images', icon: 'M4 4h16v16H4zM4 15l4-4 4 4 3-3 5 5M15 8.5a1.5 1.5 0 1 0 0 .01', view: () => import('./views/images/ImagesPage.vue') },
   { path: '/volumes', label: 'Volumes', icon: 'M4 6c0-1.7 3.6-3 8-3s8 1.3 8 3v12c0 1.7-3.6 3-8 3s-8-1.3-8-3zm0 0c0 1.7 3.6 3 8 3s8-1.3 8-3M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3', view: () => import('./views/volumes/VolumesPage.vue') },
   { path: '/networks', label: 'Networks', icon: 'M9 3h6v5H9zM12 8v4M5 16v-4h14v4M3 16h4v5H3zm14 0h4v5h-4z', view: () => import('./views/networks/NetworksPage.vue') },
+  { path: '/plugins', label: 'Plugins', icon: 'M9 3v5M15 3v5M6 8h12v4a6 6 0 0 1-12 0zM12 18v3', view: () => import('./views/plugins/PluginsPage.vue') },
   { path: '/registries', label: 'Registries', icon: 'M8 11a4 4 0 1 0 .01 0zM10.8 12.2L20 3m-3 3l3 3m-5.5-.5l2 2', view: () => import('./views/registries/RegistriesPage.vue') },
   { path: '/extensions', label: 'Extensions', icon: 'M4 4h7v7H4zM13 13h7v7h-7zM4 13h7v7H4zM16.5 3.5v7M13 7h7', view: () => import('./views/extensions/ExtensionsPage.vue') },
   { path: '/disk-usage', label: 'Disk usage', icon: 'M12 3a9 9 0 1 0 9 9h-9zM15 3.5A9 9 0 0 1 20.5 9H15z', view: () => import('./views/diskUsage/DiskUsagePage.vue') },

@@ -7,6 +7,7 @@ import { diskUsage } from './diskUsage';
 import { engine } from './engine';
 import { extensions } from './extensions';
 import { networks } from './networks';
+import { plugins } from './plugins';
 import { registry } from './registry';
 import { settings } from './settings';
 import { troubleshoot } from './troubleshoot';
@@ -15,7 +16,7 @@ import { volumes } from './volumes';
 import { BerthError } from './errors';
 
 /** Every channel of every domain. Carriers and bridges are generic over this one map. */
-export const contract = { ...engine, ...containers, ...containerDetails, ...images, ...volumes, ...networks, ...registry, ...settings, ...troubleshoot, ...diskUsage, ...extensions, ...ddClient };
+export const contract = { ...engine, ...containers, ...containerDetails, ...images, ...volumes, ...networks, ...plugins, ...registry, ...settings, ...troubleshoot, ...diskUsage, ...extensions, ...ddClient };
 
 export type Contract = typeof contract;
 type CallNames = { [K in keyof Contract]: Contract[K] extends Call<z.ZodType, z.ZodType> ? K : never }[keyof Contract];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { call, event, WireErrorShape } from './channel';
+import { DriverName } from './plugins';
 
 export const NetworkSummary = z.object({
   id: z.string(),
@@ -22,7 +23,7 @@ export const NetworkName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/, 'A network name holds letters, digits, and _ . - after the first character.');
 
-/** The drivers a network made here can have; host and none exist once per engine. */
+/** The engine's own drivers a network made here can have; host and none exist once per engine. */
 export const NetworkDriver = z.enum(['bridge', 'ipvlan', 'macvlan']);
 export type NetworkDriver = z.infer<typeof NetworkDriver>;
 
@@ -30,7 +31,8 @@ export const Subnet = z.union([z.cidrv4(), z.cidrv6()], {
   error: 'A subnet is an address range in CIDR form, e.g. 172.30.0.0/16 (or leave it empty and the engine picks one).',
 });
 
-export const NetworkCreate = z.object({ name: NetworkName, driver: NetworkDriver.default('bridge'), subnet: Subnet.optional() }).strict();
+/** With a built-in driver (NetworkDriver), or a network plugin's. */
+export const NetworkCreate = z.object({ name: NetworkName, driver: DriverName.default('bridge'), subnet: Subnet.optional() }).strict();
 
 const Empty = z.object({}).strict();
 const NetworkList = z.object({ networks: z.array(NetworkSummary) });

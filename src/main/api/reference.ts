@@ -1,3 +1,5 @@
+import type { WireError } from './errors';
+
 /**
  * Image references (`[registry/]repository[:tag][@digest]`) checked as Docker's own grammar does
  * (github.com/distribution/reference), with what is wrong said in the user's terms. Free of zod: the
@@ -89,6 +91,12 @@ export function parseReference(text: string, options: { digest?: boolean } = {})
   const badPath = checkPath(path, name.slice(0, name.length - path.length), reference.slice(name.length));
   if (badPath) return badPath;
   return { ok: true, reference: { domain, path, tag, digest } };
+}
+
+/** What is wrong with `text` as a reference (parseReference's words), as the error a form shows; null when nothing is. */
+export function referenceProblem(text: string, options: { digest?: boolean } = {}): WireError | null {
+  const checked = parseReference(text, options);
+  return checked.ok ? null : { name: 'InvalidReference', message: checked.problem, hint: checked.hint };
 }
 
 /** The repository part, registry included: what `docker images` shows as REPOSITORY. */

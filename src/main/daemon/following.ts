@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type { ContainerChange, ContainerPosture, ContainerSummary } from '../api/containers';
 import type { ImageSummary } from '../api/images';
 import type { NetworkSummary } from '../api/networks';
+import type { PluginSummary } from '../api/plugins';
 import type { RegistrySettings } from '../api/registry';
 import type { VolumeSummary } from '../api/volumes';
 import { engineVersions } from '../engine/client';
@@ -10,6 +11,7 @@ import { listContainers } from '../engine/containers';
 import { changesListOf, EngineEvents } from '../engine/events';
 import { listImages, touchesImages } from '../engine/images/list';
 import { listNetworks } from '../engine/networks';
+import { listPlugins } from '../engine/plugins/list';
 import { enginePosture, PostureBook } from '../engine/postureBook';
 import { PortWatch } from '../engine/publishedPorts';
 import { listVolumes } from '../engine/volumes';
@@ -37,6 +39,7 @@ export interface FollowHooks {
   images(list: ImageSummary[]): void;
   volumes(list: VolumeSummary[]): void;
   networks(list: NetworkSummary[]): void;
+  plugins(list: PluginSummary[]): void;
   /** The published ports' state changed. */
   ports(): void;
   /** The guest stopped answering (false) or answers again (true). */
@@ -89,13 +92,14 @@ export function followEngine(parts: RunningParts, hooks: FollowHooks): Following
   const images = new RelistWatch(touchesImages, () => listImages(docker), hooks.images, log);
   const volumes = new RelistWatch(changesListOf('volume'), () => listVolumes(docker), hooks.volumes, log);
   const networks = new RelistWatch(changesListOf('network'), () => listNetworks(docker), hooks.networks, log);
+  const plugins = new RelistWatch((event) => event.Type === 'plugin', () => listPlugins(docker), hooks.plugins, log);
   // Removals come in bursts (a prune, compose down): one trim after the burst gives their space back.
   const trimmed = (bytes: number): void => log(`data disk trimmed: the guest discarded ${Math.round(bytes / 2 ** 20)} MiB of free space`);
   const trim = new RelistWatch(freesSpace, () => trimDataDisk(link), trimmed, log, 5_000, 'data disk trim');
   const trimTimer = setInterval(() => void trimDataDisk(link).then(trimmed, (error: Error) => log(`data disk trim: ${error.message}`)), TRIM_EVERY_MS);
   trimTimer.unref();
   // The posture first: a new container's inspect starts before the lookup of its row.
-  const watches = [posture, ports, containers, images, volumes, networks, trim];
+  const watches = [posture, ports, containers, images, volumes, networks, plugins, trim];
   const opened = (): void => {
     list.following();
     void ports.resync();

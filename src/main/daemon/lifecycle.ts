@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type Docker from 'dockerode';
 import type { ContainerChange } from '../api/containers';
 import type { NetworkSummary } from '../api/networks';
+import type { PluginSummary } from '../api/plugins';
 import type { ImageSummary } from '../api/images';
 import type { VolumeSummary } from '../api/volumes';
 import type { EngineState, EngineStatus, StartStep } from '../api/engine';
@@ -28,6 +29,7 @@ export class EngineLifecycle extends EventEmitter<{
   images: [ImageSummary[]];
   volumes: [VolumeSummary[]];
   networks: [NetworkSummary[]];
+  plugins: [PluginSummary[]];
 }> {
   private state: EngineState = 'stopped';
   private steps: StartStep[] = [];
@@ -227,6 +229,7 @@ export class EngineLifecycle extends EventEmitter<{
       images: (list) => this.emit('images', list),
       volumes: (list) => this.emit('volumes', list),
       networks: (list) => this.emit('networks', list),
+      plugins: (list) => this.emit('plugins', list),
       ports: () => this.publish(),
       responding: (yes) => this.responding(base, yes),
       versions: (versions) => {

@@ -20,6 +20,7 @@ import { followUsage } from '../engine/usage';
 import { createVolume, listVolumes, pruneVolumes, removeVolumes } from '../engine/volumes';
 import { extensionChannels } from '../extensions/handlers';
 import { settingsChannels } from '../settings/channels';
+import { pluginChannels } from '../plugins/channels';
 import { ensureHome, type HomePaths } from '../home';
 import { makeDiagnostics } from '../troubleshoot/diagnose';
 import { resetHome } from '../troubleshoot/reset';
@@ -83,10 +84,12 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   const extensions = extensionChannels({ engine: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const settings = settingsChannels({ engine: lifecycle, paths, env, log, broadcast: (channel, payload) => control.broadcast(channel, payload) });
   const troubleshoot = troubleshootChannels({ engine: lifecycle, paths, log });
+  const plugins = pluginChannels({ engine: lifecycle, env, log });
   const handlers: Handlers = {
     ...extensions.calls,
     ...settings.calls,
     ...troubleshoot.calls,
+    ...plugins.calls,
     'engine.status': async () => lifecycle.status(),
     'engine.start': () => lifecycle.start(),
     'engine.stop': () => lifecycle.stop(),
@@ -110,7 +113,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     'images.remove': async ({ refs, force }) => ({ results: await removeImages(lifecycle.docker(), refs, force) }),
     'images.prune': ({ all }) => pruneImages(lifecycle.docker(), all),
     'volumes.list': answered(async () => ({ volumes: await listVolumes(lifecycle.docker()) })),
-    'volumes.create': async ({ name }) => ({ name: await createVolume(lifecycle.docker(), name) }),
+    'volumes.create': async ({ name, driver }) => ({ name: await createVolume(lifecycle.docker(), name, driver) }),
     'volumes.remove': async ({ names }) => ({ results: await removeVolumes(lifecycle.docker(), names) }),
     'volumes.prune': () => pruneVolumes(lifecycle.docker()),
     'networks.list': answered(async () => ({ networks: await listNetworks(lifecycle.docker()) })),
@@ -148,6 +151,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
     ...extensions.streams,
     ...settings.streams,
     ...troubleshoot.streams,
+    ...plugins.streams,
     'containers.logs': ({ id, tail }, session) => followLogs(lifecycle.docker(), id, tail, session.signal, (lines) => session.send({ lines })),
     'containers.exec': ({ id, cols, rows }, session) => runShell(lifecycle.docker(), id, { cols, rows }, session),
     'containers.stats': ({ id }, session) => followStats(lifecycle.docker(), id, session.signal, (sample) => session.send(sample)),
@@ -200,6 +204,7 @@ export async function runDaemon(paths: HomePaths, env: NodeJS.ProcessEnv): Promi
   lifecycle.on('containers', (change) => control.broadcast('containers.changed', change));
   lifecycle.on('volumes', (list) => control.broadcast('volumes.changed', { volumes: list }));
   lifecycle.on('networks', (list) => control.broadcast('networks.changed', { networks: list }));
+  lifecycle.on('plugins', (list) => control.broadcast('plugins.changed', { plugins: list }));
   lifecycle.on('images', (list) => control.broadcast('images.changed', { images: list }));
   let wasRunning = false;
   lifecycle.on('changed', (status) => {

@@ -15,7 +15,7 @@ export const changesListOf =
     event.Type === type || (event.Type === 'container' && (event.Action === 'create' || event.Action === 'destroy'));
 
 /**
- * The engine's event stream (containers, images, volumes and networks), followed for as long as the engine runs:
+ * The engine's event stream (containers, images, volumes, networks and plugins), followed for as long as the engine runs:
  * a stream that ends is opened again a second later.
  */
 export class EngineEvents {
@@ -35,7 +35,7 @@ export class EngineEvents {
   async start(): Promise<void> {
     if (this.stopped) return;
     try {
-      const stream = (await this.docker.getEvents({ filters: { type: ['container', 'image', 'volume', 'network'] } })) as NodeJS.ReadableStream & { destroy?: () => void };
+      const stream = (await this.docker.getEvents({ filters: { type: ['container', 'image', 'volume', 'network', 'plugin'] } })) as NodeJS.ReadableStream & { destroy?: () => void };
       if (this.stopped) return void stream.destroy?.();
       this.stream = stream;
       this.opened();

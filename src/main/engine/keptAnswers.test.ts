@@ -12,6 +12,7 @@ const kept: KeptAnswers = {
   images: '[{"Id":"sha256:1"}]',
   volumes: '{"Volumes":[]}',
   networks: '[{"Name":"bridge"}]',
+  plugins: '[{"Name":"berth/volume:latest"}]',
 };
 
 const ids = (target: string): string[] => JSON.parse(keptAnswer(kept, 'GET', target)!.body).map((row: { Id: string }) => row.Id);
@@ -30,11 +31,12 @@ describe('kept answers', () => {
     expect(ids('/v1.41/containers/json?all=true&limit=2')).toEqual(['a', 'b']);
   });
 
-  it('answers the version and the image, volume and network lists as kept', () => {
+  it('answers the version and the image, volume, network and plugin lists as kept', () => {
     expect(keptAnswer(kept, 'GET', '/v1.45/version')!.body).toBe(kept.version);
     expect(keptAnswer(kept, 'GET', '/images/json')!.body).toBe(kept.images);
     expect(keptAnswer(kept, 'GET', '/volumes')!.body).toBe(kept.volumes);
     expect(keptAnswer(kept, 'GET', '/networks')!.body).toBe(kept.networks);
+    expect(keptAnswer(kept, 'GET', '/v1.45/plugins')!.body).toBe(kept.plugins);
   });
 
   it('leaves to the engine what a kept list cannot say: filters, other methods and endpoints', () => {

@@ -15,6 +15,8 @@ export const KeptAnswers = z.object({
   images: z.string(),
   volumes: z.string(),
   networks: z.string(),
+  /** The plugins (a suspend saved by an older Berth has none kept: none is what it knew of). */
+  plugins: z.string().default('[]'),
 });
 export type KeptAnswers = z.infer<typeof KeptAnswers>;
 
@@ -39,8 +41,8 @@ function get(socketPath: string, path: string): Promise<{ headers: Record<string
 
 /** Asks the engine, through the Docker socket at `socketPath`, for everything kept. */
 export async function keepAnswers(socketPath: string): Promise<KeptAnswers> {
-  const [ping, version, containers, images, volumes, networks] = await Promise.all(
-    ['/_ping', '/version', '/containers/json?all=1', '/images/json', '/volumes', '/networks'].map((path) => get(socketPath, path)),
+  const [ping, version, containers, images, volumes, networks, plugins] = await Promise.all(
+    ['/_ping', '/version', '/containers/json?all=1', '/images/json', '/volumes', '/networks', '/plugins'].map((path) => get(socketPath, path)),
   );
   return KeptAnswers.parse({
     ping: Object.fromEntries(PING_HEADERS.filter((name) => ping.headers[name]).map((name) => [name, ping.headers[name]])),
@@ -49,6 +51,7 @@ export async function keepAnswers(socketPath: string): Promise<KeptAnswers> {
     images: images.body,
     volumes: volumes.body,
     networks: networks.body,
+    plugins: plugins.body,
   });
 }
 
@@ -91,6 +94,7 @@ export function keptAnswer(kept: KeptAnswers, method: string, target: string): K
   if (path === '/images/json' && onlyParams(query, ['shared-size', 'digests', 'manifests'])) return json(kept.images);
   if (path === '/volumes' && onlyParams(query, [])) return json(kept.volumes);
   if (path === '/networks' && onlyParams(query, [])) return json(kept.networks);
+  if (path === '/plugins' && onlyParams(query, [])) return json(kept.plugins);
   return null;
 }
 

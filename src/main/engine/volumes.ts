@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { VolumeSummary } from '../api/volumes';
-import { toWire, type WireError } from '../api/errors';
+import { BerthError, toWire, type WireError } from '../api/errors';
 import { refusal, settleEach } from './client';
 import { containerName } from './containers';
 
@@ -25,10 +25,22 @@ export async function listVolumes(docker: Docker): Promise<VolumeSummary[]> {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export async function createVolume(docker: Docker, name?: string): Promise<string> {
-  // dockerode answers with its own Volume handle, which carries the name the engine gave.
-  const volume = await docker.createVolume(name ? { Name: name } : {});
-  return volume.name;
+/** Creates a volume with the engine's own driver, or a volume plugin's. */
+export async function createVolume(docker: Docker, name?: string, driver?: string): Promise<string> {
+  try {
+    // dockerode answers with its own Volume handle, which carries the name the engine gave.
+    const volume = await docker.createVolume({ ...(name && { Name: name }), ...(driver && { Driver: driver }) });
+    return volume.name;
+  } catch (error) {
+    const { status, said } = refusal(error);
+    if (status === null) throw error;
+    const plugin = driver && driver !== 'local';
+    throw new BerthError(
+      'EngineRefused',
+      `Cannot create ${name ? `volume ${name}` : 'a volume'}${plugin ? ` with the driver ${driver}` : ''}: ${said}`,
+      plugin ? 'The driver’s plugin must be installed and enabled: the Plugins view shows its state.' : 'The engine refused; its message above says why.',
+    );
+  }
 }
 
 function removeError(name: string, error: unknown): WireError {

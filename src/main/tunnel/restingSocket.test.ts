@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KeptAnswers } from '../engine/keptAnswers';
 import { RestingSocket, writeAnswer } from './restingSocket';
 
-const kept: KeptAnswers = { ping: { 'api-version': '1.45' }, version: '{}', containers: [{ Id: 'a', State: 'running' }], images: '[]', volumes: '{}', networks: '[]' };
+const kept: KeptAnswers = { ping: { 'api-version': '1.45' }, version: '{}', containers: [{ Id: 'a', State: 'running' }], images: '[]', volumes: '{}', networks: '[]', plugins: '[]' };
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 

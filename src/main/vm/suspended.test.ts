@@ -42,7 +42,7 @@ function recordIn(dir: string, dependsOn: Record<string, string>): SuspendedReco
     dependsOn,
     disk: diskIdentity(join(dir, 'data.img'))!,
     restart: [],
-    kept: { ping: {}, version: '{}', containers: [], images: '[]', volumes: '{}', networks: '[]' },
+    kept: { ping: {}, version: '{}', containers: [], images: '[]', volumes: '{}', networks: '[]', plugins: '[]' },
   };
 }
 

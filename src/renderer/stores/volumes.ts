@@ -17,9 +17,10 @@ export const useVolumesStore = defineStore('volumes', () => {
     return needle ? volumes.value.filter((v) => v.name.toLowerCase().includes(needle)) : volumes.value;
   });
 
-  const create = (name: string) =>
+  /** `driver` is `local` (the engine's own) or an enabled volume plugin's name. */
+  const create = (name: string, driver = 'local') =>
     attempt(async () => {
-      const created = await invoke('volumes.create', name ? { name } : {});
+      const created = await invoke('volumes.create', { ...(name && { name }), ...(driver !== 'local' && { driver }) });
       notice.value = `Created volume ${created.name}.`;
       return [];
     });

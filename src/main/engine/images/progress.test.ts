@@ -29,6 +29,17 @@ describe('pull and push progress', () => {
     expect(tracker.snapshot()).toMatchObject({ status: 'Digest: sha256:abc', fraction: 1 });
   });
 
+  it("follows a plugin's pull, whose layers end with Complete", () => {
+    const tracker = new ProgressTracker();
+    tracker.seen({ id: 'v1', status: 'Pulling from berth/volume' });
+    tracker.seen(layer('eee', 'Waiting'));
+    tracker.seen(layer('eee', 'Downloading', 10, 40));
+    expect(tracker.snapshot().layers[0]!.fraction).toBeCloseTo(0.175);
+    tracker.seen(layer('eee', 'Extracting', 40, 40));
+    tracker.seen(layer('eee', 'Complete'));
+    expect(tracker.snapshot()).toMatchObject({ status: 'v1: Pulling from berth/volume', fraction: 1, layers: [{ id: 'eee', status: 'Complete' }] });
+  });
+
   it('keeps how far a layer got across statuses without bytes, and caps a push that counts past its total', () => {
     const tracker = new ProgressTracker();
     tracker.seen(layer('ccc', 'Pushing', 30, 100));

@@ -20,11 +20,12 @@ function layerFraction(status: string, phase: number): number | null {
   if (status === 'Extracting') return DOWNLOADED + (1 - DOWNLOADED) * phase;
   // A push's bytes include the layer's tar framing: it may count a little past its total.
   if (status === 'Pushing') return Math.min(phase, 0.99);
-  if (['Pull complete', 'Already exists', 'Pushed', 'Layer already exists'].includes(status) || status.startsWith('Mounted from')) return 1;
+  // A plugin's pull ends each layer with Complete.
+  if (['Pull complete', 'Complete', 'Already exists', 'Pushed', 'Layer already exists'].includes(status) || status.startsWith('Mounted from')) return 1;
   return null;
 }
 
-const LAYER_STATUSES = /^(Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting|Pull complete|Already exists|Preparing|Pushing|Pushed|Layer already exists|Mounted from|Retrying)/;
+const LAYER_STATUSES = /^(Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting|Pull complete|Complete$|Already exists|Preparing|Pushing|Pushed|Layer already exists|Mounted from|Retrying)/;
 
 /** Folds Docker's progress messages into one picture of the transfer: each layer, and the whole. */
 export class ProgressTracker {

@@ -18,10 +18,10 @@ export interface TransferAuth {
 
 // The engine reads credentials from that header (base64 JSON); an empty one means anonymous, and a push
 // without any header is refused outright.
-const ANONYMOUS = {};
+export const ANONYMOUS = {};
 
 const UNREACHABLE = /connection refused|no such host|i\/o timeout|dial tcp|network is unreachable|no route to host|handshake timeout|context deadline exceeded/i;
-const NOT_FOUND = /manifest unknown|name unknown|not found|repository does not exist/i;
+export const NOT_FOUND = /manifest unknown|name unknown|not found|repository does not exist/i;
 const DENIED = /unauthorized|authentication required|denied|no basic auth credentials|status: 401/i;
 
 /** What went wrong with a pull or push of `text`, said so the user knows what to change. */
@@ -77,23 +77,22 @@ function reference(text: string): ImageReference {
 }
 
 /**
- * Opens a pull or push and follows its progress until it ends or `signal` aborts (which closes the
- * connection: the engine then stops the transfer). Snapshots go to `send`, the last one complete.
+ * Opens a transfer (a pull or push of an image, a plugin's install) and follows its progress until it
+ * ends or `signal` aborts (which closes the connection: the engine then stops the transfer). Snapshots go
+ * to `send`, the last one complete; `explain` turns the engine's refusal or failure into what the user reads.
  */
-async function transfer(
-  direction: Direction,
-  text: string,
+export async function followTransfer(
   open: () => Promise<NodeJS.ReadableStream>,
   signal: AbortSignal,
   send: (progress: TransferProgress) => void,
-  signedIn: boolean,
+  explain: (said: string, status: number | null) => BerthError,
 ): Promise<void> {
   let stream: NodeJS.ReadableStream;
   try {
     stream = await open();
   } catch (error) {
     const { status, said } = refusal(error);
-    throw transferError(direction, text, said, status, signedIn);
+    throw explain(said, status);
   }
   const stop = (): void => void (stream as unknown as { destroy(): void }).destroy();
   if (signal.aborted) return stop();
@@ -126,11 +125,22 @@ async function transfer(
   if (!ended) failure ??= 'the connection to the engine closed before the transfer finished';
   if (failure !== null) {
     out.flush();
-    throw transferError(direction, text, failure, null, signedIn);
+    throw explain(failure, null);
   }
   tracker.finish();
   out.push(tracker.snapshot());
   out.flush();
+}
+
+function transfer(
+  direction: Direction,
+  text: string,
+  open: () => Promise<NodeJS.ReadableStream>,
+  signal: AbortSignal,
+  send: (progress: TransferProgress) => void,
+  signedIn: boolean,
+): Promise<void> {
+  return followTransfer(open, signal, send, (said, status) => transferError(direction, text, said, status, signedIn));
 }
 
 /** The registry a reference names, as credentials are filed under it (docker.io for Docker Hub). */
