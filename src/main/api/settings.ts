@@ -5,7 +5,7 @@ import { ApplyProgress, RegistrySettings } from './registry';
 
 const isIpAddress = (value: string): boolean => z.ipv4().safeParse(value).success || z.ipv6().safeParse(value).success;
 /** An absolute path on the host: /... here and on macOS, C:\\... or \\\\server\\... on Windows. */
-const ABSOLUTE = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
+export const isAbsolutePath = (value: string): boolean => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(value);
 
 export const NetworkMode = z.enum(['normal', 'host-only']);
 export type NetworkMode = z.infer<typeof NetworkMode>;
@@ -73,7 +73,7 @@ export const Settings = z.object({
     bindAddress: z.string().refine(isIpAddress, 'an IP address such as 127.0.0.1'),
   }),
   /** Host folders the VM mounts at the same path; whether each exists is checked at start (settings/shares). */
-  shares: z.array(z.string().refine((value) => ABSOLUTE.test(value), 'an absolute folder path such as /home/you')),
+  shares: z.array(z.string().refine(isAbsolutePath, 'an absolute folder path such as /home/you')),
   /** What the engine trusts beyond the usual; the CA files in DOCKER_CONFIG/certs.d are added at start (registry/guestSettings). */
   registries: RegistrySettings,
   /**
@@ -125,6 +125,17 @@ export function valueAt(settings: Settings, key: SettingKey): unknown {
   return key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], settings);
 }
 
+/** A copy of `settings` with each key set to its value (settings are plain JSON, and a view's draft is a reactive proxy). */
+export function withValues(settings: Settings, values: [SettingKey, unknown][]): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(settings)) as Record<string, unknown>;
+  for (const [key, value] of values) {
+    const parts = key.split('.');
+    const parent = parts.slice(0, -1).reduce((at, part) => at[part] as Record<string, unknown>, copy);
+    parent[parts[parts.length - 1]] = value === undefined ? value : JSON.parse(JSON.stringify(value));
+  }
+  return copy;
+}
+
 const RANK: Record<Restarts, number> = { nothing: 0, engine: 1, vm: 2 };
 
 /** The keys whose value differs from `before` to `after`. */
@@ -147,9 +158,6 @@ export const SettingsState = z.object({
   overridden: z.array(z.object({ key: z.string(), variable: z.string() })),
 });
 export type SettingsState = z.infer<typeof SettingsState>;
-
-/** What applying a change took, once done. */
-export const SettingsApplied = z.object({ restarted: Restarts });
 
 const Empty = z.object({}).strict();
 

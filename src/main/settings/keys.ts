@@ -1,6 +1,6 @@
 import { BerthError } from '../api/errors';
 import { isWithin, unusable } from './shares';
-import { SETTING_KEYS, valueAt, type Restarts, type SettingKey } from '../api/settings';
+import { SETTING_KEYS, valueAt, withValues, type Restarts, type SettingKey } from '../api/settings';
 import { Settings } from './schema';
 
 export { SETTING_KEYS, valueAt, type SettingKey };
@@ -11,14 +11,6 @@ export const isSettingKey = (key: string): key is SettingKey => Object.hasOwn(SE
 export function checkKey(key: string): SettingKey {
   if (isSettingKey(key)) return key;
   throw new BerthError('SettingUnknown', `There is no setting "${key}".`, `Settings: ${Object.keys(SETTING_KEYS).join(', ')}.`);
-}
-
-function withValue(settings: Settings, key: SettingKey, value: unknown): Record<string, unknown> {
-  const copy = structuredClone(settings) as Record<string, unknown>;
-  const parts = key.split('.');
-  const parent = parts.slice(0, -1).reduce((at, part) => at[part] as Record<string, unknown>, copy);
-  parent[parts[parts.length - 1]] = value;
-  return copy;
 }
 
 /** `text` read as the kind of value `key` holds now: a number, true or false, a word, a list, or a JSON object. */
@@ -66,7 +58,7 @@ export interface SettingsPlace {
  */
 export function setSetting(settings: Settings, key: SettingKey, text: string, place: SettingsPlace): Settings {
   const value = parseValue(key, valueAt(settings, key), text);
-  const parsed = Settings.safeParse(withValue(settings, key, value));
+  const parsed = Settings.safeParse(withValues(settings, [[key, value]]));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const at = issue.path.join('.');

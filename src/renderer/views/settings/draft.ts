@@ -1,4 +1,4 @@
-import { changedKeys, DaemonConfig, restartsFor, Settings, valueAt, type Restarts, type SettingKey } from '../../../main/api/settings';
+import { changedKeys, DaemonConfig, restartsFor, Settings, valueAt, withValues, type Restarts, type SettingKey } from '../../../main/api/settings';
 
 export type TabId = 'general' | 'resources' | 'sharing' | 'network' | 'engine';
 
@@ -14,17 +14,9 @@ export const TABS: { id: TabId; label: string; keys: SettingKey[] }[] = [
 /** A deep copy; settings are plain JSON, and the view's draft is a reactive proxy that structuredClone refuses. */
 export const copyOf = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-function setAt(settings: Record<string, unknown>, key: SettingKey, value: unknown): void {
-  const parts = key.split('.');
-  const parent = parts.slice(0, -1).reduce((at, part) => at[part] as Record<string, unknown>, settings);
-  parent[parts[parts.length - 1]] = copyOf(value);
-}
-
 /** The saved settings with one tab's keys taken from the draft: what that tab's Apply sends. */
 export function withTab(saved: Settings, draft: Settings, keys: readonly SettingKey[]): Settings {
-  const next = copyOf(saved) as unknown as Record<string, unknown>;
-  for (const key of keys) setAt(next, key, valueAt(draft, key));
-  return next as unknown as Settings;
+  return withValues(saved, keys.map((key) => [key, valueAt(draft, key)])) as unknown as Settings;
 }
 
 /** Each invalid field's problem, by its dotted path, as the schema words it. */
