@@ -3,11 +3,11 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { BerthError } from '../api/errors';
 import type { NetworkMode } from '../settings/schema';
+import { guestArch, qemuSystem, type GuestArch } from './arch';
 
-const QEMU = process.arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
-
-/** BERTH_QEMU names the binary; otherwise it is looked up on PATH. */
-export function findQemu(env = process.env): string {
+/** BERTH_QEMU names the binary; otherwise the emulator for the guest's architecture is looked up on PATH. */
+export function findQemu(env = process.env, arch: GuestArch = guestArch(env)): string {
+  const QEMU = qemuSystem(arch);
   const candidates = env.BERTH_QEMU
     ? [env.BERTH_QEMU]
     : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, QEMU));
@@ -24,7 +24,7 @@ export function findQemu(env = process.env): string {
       ? 'brew install qemu'
       : process.platform === 'win32'
         ? 'install QEMU for Windows and add it to PATH'
-        : 'sudo apt-get install qemu-system-x86 (or your distribution\'s qemu-system package)';
+        : `sudo apt-get install ${arch === 'arm64' ? 'qemu-system-arm' : 'qemu-system-x86'} (or your distribution's qemu-system package)`;
   throw new BerthError(
     'QemuMissing',
     env.BERTH_QEMU ? `BERTH_QEMU=${env.BERTH_QEMU} is not an executable file.` : `${QEMU} was not found on PATH.`,
