@@ -45,10 +45,37 @@ async function coldStarts(rows: Row[]): Promise<number> {
       rows.push({ figure: `cold \`berth start\` to Docker API: ${label}`, berth: fmt(figure.ms), baseline, ratio: ratio(figure.ms, baseMs), target: '<= 10 s' });
       for (const step of figure.steps) rows.push({ figure: `  step: ${step.label}`, berth: fmt(step.ms), baseline: '', ratio: '', target: '' });
     }
+    rows.push(await arm64Start(booted.ms));
     return again.ms;
   } finally {
     await sh(`${berthCommand} stop`, plain.env);
     rmSync(plain.home, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The arm64 guest's booted start, emulated on this x86_64 host (tcg), beside the x86_64 guest's booted start
+ * of the same run: a figure to track, with no target (an Apple silicon Mac runs it under hvf).
+ */
+async function arm64Start(amd64BootedMs: number): Promise<Row> {
+  const arm = benchInstance();
+  const env = { ...arm.env, BERTH_ARCH: 'arm64', BERTH_SNAPSHOTS: 'off' };
+  try {
+    console.error('bench: the arm64 guest image (built once, cached by recipe)');
+    const built = await sh(`${berthCommand} image build --arch arm64`, env);
+    if (built.code !== 0) throw new Error(`berth image build --arch arm64 failed:\n${built.stderr}`);
+    console.error('bench: the arm64 guest\'s cold start under tcg');
+    const figure = await timedStart(env);
+    return {
+      figure: 'cold `berth start` to Docker API: arm64 guest under tcg (booted)',
+      berth: fmt(figure.ms),
+      baseline: `x86_64 guest booted: ${fmt(amd64BootedMs)}`,
+      ratio: ratio(figure.ms, amd64BootedMs),
+      target: '(tracked)',
+    };
+  } finally {
+    await sh(`${berthCommand} stop`, env);
+    rmSync(arm.home, { recursive: true, force: true });
   }
 }
 

@@ -6,7 +6,9 @@ const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdi
 
 /** command on PATH (or file) -> Debian package that provides it */
 export const RUNTIME = { 'qemu-system-x86_64': 'qemu-system-x86' };
-export const IMAGE_BUILD = { mmdebstrap: 'mmdebstrap', 'mkfs.ext4': 'e2fsprogs', '/bin/busybox': 'busybox-static', cpio: 'cpio', zstd: 'zstd' };
+export const IMAGE_BUILD = { mmdebstrap: 'mmdebstrap', 'mkfs.ext4': 'e2fsprogs', '/bin/busybox': 'busybox-static', cpio: 'cpio', zstd: 'zstd', '/usr/sbin/depmod': 'kmod' };
+/** The arm64 guest on an x86_64 host: its image is finished in an emulated arm64 guest, and runs in one. */
+export const ARM64_GUEST = { 'qemu-system-aarch64': 'qemu-system-arm', ar: 'binutils' };
 export const TESTS = { docker: 'docker.io', '/usr/bin/chromium': 'chromium', '/usr/bin/docker-registry': 'docker-registry', '/usr/bin/htpasswd': 'apache2-utils', openssl: 'openssl', pass: 'pass', 'docker-credential-pass': 'golang-docker-credential-helpers', gpg: 'gnupg' };
 
 export function missing(table) {

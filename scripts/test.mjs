@@ -4,18 +4,20 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureNodeModules, ensurePackages, IMAGE_BUILD, RUNTIME, TESTS } from './system-deps.mjs';
+import { ARM64_GUEST, ensureNodeModules, ensurePackages, IMAGE_BUILD, RUNTIME, TESTS } from './system-deps.mjs';
 import { ensureForeignBusybox } from './test-images.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-ensurePackages(RUNTIME, IMAGE_BUILD, TESTS);
+ensurePackages(RUNTIME, IMAGE_BUILD, TESTS, ARM64_GUEST);
 ensureNodeModules(root);
 ensureForeignBusybox();
 
 const node = (args) => execFileSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
 node([join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
-// Built once up front (a no-op when cached), so its time is not charged to the first test.
-node([join(root, 'bin', 'berth.mjs'), 'image', 'build']);
+// Built once up front (a no-op when cached), so its time is not charged to the first test; the arm64
+// guest's for its own suite (e2e/engine/arm64.test.ts).
+node([join(root, 'bin', 'berth.mjs'), 'image', 'build', '--arch', 'amd64']);
+node([join(root, 'bin', 'berth.mjs'), 'image', 'build', '--arch', 'arm64']);
 
 mkdirSync(join(root, 'test-results'), { recursive: true });
 const report = join(root, 'test-results', 'vitest.json');

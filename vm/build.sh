@@ -1,14 +1,28 @@
 #!/bin/bash
 # Build the Berth guest VM image from Debian trixie packages.
-#   sudo vm/build.sh OUTDIR
-# Produces OUTDIR/{vmlinux,initrd.img,base.img,manifest.json}; see vm/README.md.
-# Needs (host, root): mmdebstrap, e2fsprogs (>= 1.43 for mkfs -d), cpio, zstd.
+#   sudo vm/build.sh [--arch amd64|arm64] OUTDIR
+# Produces OUTDIR/{vmlinux or Image,initrd.img,base.img,manifest.json}; see vm/README.md.
+# Needs (host, root): mmdebstrap, e2fsprogs (>= 1.43 for mkfs -d), cpio, zstd, kmod; for another
+# architecture than the host's also that architecture's qemu-system (its packages are configured in a guest).
 # Dev shortcut: BERTH_ROOTFS_TAR=file.tar reuses a tarball produced by an
 # earlier run (BERTH_KEEP_ROOTFS_TAR=file.tar saves one); never used for releases.
 set -euo pipefail
 
-OUT=${1:?usage: build.sh OUTDIR}
+HOST_ARCH=$(dpkg --print-architecture)
+ARCH=$HOST_ARCH
+if [ "${1:-}" = --arch ]; then
+	ARCH=${2:?usage: build.sh [--arch amd64|arm64] OUTDIR}
+	shift 2
+fi
+OUT=${1:?usage: build.sh [--arch amd64|arm64] OUTDIR}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Per architecture: the kernel's machine name, QEMU's machine and console for the configuring guest, and
+# the kernel file the host boots (amd64: the ELF inside the bzImage; arm64: the Image, booted as it is).
+case $ARCH in
+amd64) KMACHINE=x86_64 QEMU_MACHINE=q35 CONSOLE=ttyS0 KERNEL_FILE=vmlinux ;;
+arm64) KMACHINE=aarch64 QEMU_MACHINE=virt CONSOLE=ttyAMA0 KERNEL_FILE=Image ;;
+*) echo "build: no guest for architecture '$ARCH' (amd64 or arm64)" >&2; exit 1 ;;
+esac
 SUITE=trixie
 MIRROR=${BERTH_MIRROR:-http://deb.debian.org/debian}
 START=$(date +%s)
@@ -16,7 +30,9 @@ START=$(date +%s)
 phase() { printf '[berth-build %3ss] %s\n' $(($(date +%s) - START)) "$*"; }
 
 [ "$(id -u)" = 0 ] || { echo "build.sh must run as root (mmdebstrap root mode)" >&2; exit 1; }
-for t in mmdebstrap mkfs.ext4 cpio zstd; do
+TOOLS="mmdebstrap mkfs.ext4 cpio zstd depmod modprobe"
+[ "$ARCH" = "$HOST_ARCH" ] || TOOLS="$TOOLS qemu-system-$KMACHINE ar"
+for t in $TOOLS; do
 	command -v $t >/dev/null || { echo "missing host tool: $t" >&2; exit 1; }
 done
 
@@ -30,40 +46,122 @@ R=$WORK/rootfs
 
 # Packages installed into the base image (no recommends). qemu-user: trixie's static qemu-user interpreters
 # (its qemu-user-static is now a transitional package pointing there).
-PKGS=docker.io,docker-cli,docker-compose,docker-buildx,containerd,runc,tini,openssh-server,iptables,kmod,ca-certificates,linux-image-amd64,e2fsprogs,busybox-static,socat,dnsmasq-base,qemu-user
+PKGS=docker.io,docker-cli,docker-compose,docker-buildx,containerd,runc,tini,openssh-server,iptables,kmod,ca-certificates,linux-image-$ARCH,e2fsprogs,busybox-static,socat,dnsmasq-base,qemu-user
 # The architectures whose qemu-user interpreter the guest keeps and registers (the platforms Docker's official
-# images are built for; 386 runs natively). qemu-user ships ~40 interpreters, 465 MB; these are ~75 MB.
-QEMU_ARCHS="aarch64 arm riscv64 ppc64le s390x"
+# images are built for, but the guest's own; 386 runs natively on amd64). qemu-user ships ~40 interpreters,
+# 465 MB; these are ~75 MB.
+case $ARCH in
+amd64) QEMU_ARCHS="aarch64 arm riscv64 ppc64le s390x" ;;
+arm64) QEMU_ARCHS="x86_64 i386 arm riscv64 ppc64le s390x" ;;
+esac
 # The docker CLI plugins the host gets from the image (OUT/cli-plugins).
 CLI_PLUGINS="docker-compose docker-buildx"
 
 # ------------------------------------------------------------------ rootfs
+DPKG_OPTS=(
+	--dpkgopt='path-exclude=/usr/share/man/*'
+	--dpkgopt='path-exclude=/usr/share/locale/*'
+	--dpkgopt='path-exclude=/usr/share/info/*'
+	--dpkgopt='path-exclude=/usr/share/doc/*'
+	--dpkgopt='path-include=/usr/share/doc/*/copyright'
+	--dpkgopt='path-exclude=/usr/share/lintian/*'
+)
+
+# finish_in_guest: the maintainer scripts of another architecture's packages need its programs to run, and
+# this host has no binfmt_misc for qemu-user. So the unpacked root boots in a guest of its own architecture
+# (QEMU emulating it, a kernel from the root itself, busybox from it as initramfs) that installs the
+# packages (foreign/configure) and writes the configured root back as a tar stream on a second disk.
+finish_in_guest() {
+	local G=$WORK/guest kver f b size
+	kver=$(ls "$R/lib/modules" | sort -V | tail -n 1)
+	mkdir -p "$G/initramfs"/{bin,dev,proc,sys,lib/modules}
+	depmod -b "$R" "$kver"
+	cp "$R/bin/busybox" "$G/initramfs/bin/busybox"
+	for a in sh mount umount insmod mkdir usleep chroot poweroff sync rm echo; do ln -s busybox "$G/initramfs/bin/$a"; done
+	mknod -m 600 "$G/initramfs/dev/console" c 5 1
+	for m in virtio_blk ext4; do modprobe -d "$R" -S "$kver" --show-depends "$m" | awk '$1=="insmod"{print $2}'; done |
+		awk '!seen[$0]++' | while read -r f; do
+		b=$(basename "$f" .xz)
+		case "$f" in *.xz) xz -dc "$f" >"$G/initramfs/lib/modules/$b" ;; *) cp "$f" "$G/initramfs/lib/modules/$b" ;; esac
+		echo "$b" >>"$G/initramfs/lib/modules/modules.order"
+	done
+	install -m 755 "$HERE/foreign/init" "$G/initramfs/init"
+	(cd "$G/initramfs" && find . -mindepth 1 | cpio --quiet -o -H newc -R 0:0) | gzip -1 >"$G/initrd.img"
+	# The essential packages go first (foreign/configure). Every package's files are stored uncompressed:
+	# decompressing is plain CPU work, many times slower in the emulated guest than here.
+	for f in "$R"/var/cache/apt/archives/*.deb; do
+		[ "$(dpkg-deb -f "$f" Essential)" = yes ] && basename "$f" >>"$R/berth-essential"
+		(
+			cd "$(mktemp -d "$G/deb.XXXXXX")"
+			ar x "$f"
+			case $(echo data.tar*) in
+			data.tar.xz) xz -dq data.tar.xz ;;
+			data.tar.zst) zstd -dq --rm data.tar.zst ;;
+			data.tar.gz) gzip -dq data.tar.gz ;;
+			esac
+			ar rc "$f.new" debian-binary control.tar.* data.tar
+			mv "$f.new" "$f"
+			cd / && rm -rf "$OLDPWD"
+		)
+	done
+	install -m 644 "$HERE/foreign/configure" "$R/berth-configure"
+	size=$(($(du -sm --apparent-size "$R" | cut -f1) * 2 + 1024))
+	mkfs.ext4 -q -F -m 0 -O ^has_journal -E root_owner=0:0 -d "$R" "$G/root.img" "${size}M"
+	truncate -s "${size}M" "$G/out.tar"
+	local accel=(-machine "$QEMU_MACHINE" -accel tcg,thread=multi -cpu max)
+	# Pointer authentication as QEMU's own cheap algorithm: the architected one costs much under emulation.
+	[ "$ARCH" = arm64 ] && accel=(-machine virt -accel tcg,thread=multi -cpu max,pauth-impdef=on)
+	timeout 3600 "qemu-system-$KMACHINE" "${accel[@]}" -smp "$(nproc)" -m 2048 -nodefaults -no-user-config \
+		-display none -no-reboot -serial stdio -device virtio-rng-pci \
+		-kernel "$R/boot/vmlinuz-$kver" -initrd "$G/initrd.img" -append "console=$CONSOLE panic=-1 mitigations=off quiet" \
+		-drive "file=$G/root.img,format=raw,if=virtio,cache=unsafe" -drive "file=$G/out.tar,format=raw,if=virtio,cache=unsafe" </dev/null |
+		tee "$G/console.log" | while IFS= read -r line; do
+		case "$line" in berth-foreign:*) phase "rootfs: $ARCH guest: ${line#berth-foreign: }" ;; esac
+	done
+	grep -q '^berth-foreign: done' "$G/console.log" || {
+		tail -n 40 "$G/console.log" >&2
+		echo "build: configuring the $ARCH packages in a guest failed (console above)" >&2
+		exit 1
+	}
+	rm -rf "$R" "$G/root.img"
+	mkdir "$R"
+	tar -C "$R" --numeric-owner --xattrs --xattrs-include='*' -xpf "$G/out.tar"
+	rm -f "$G/out.tar"
+}
+
 if [ -n "${BERTH_ROOTFS_TAR:-}" ]; then
 	phase "rootfs: reusing $BERTH_ROOTFS_TAR"
 	mkdir -p "$R" && tar -C "$R" -xf "$BERTH_ROOTFS_TAR"
-else
+elif [ "$ARCH" = "$HOST_ARCH" ]; then
 	phase "rootfs: mmdebstrap $SUITE minbase ($PKGS)"
 	mmdebstrap --quiet --variant=minbase --mode=root \
-		--aptopt='APT::Install-Recommends "false"' \
-		--dpkgopt='path-exclude=/usr/share/man/*' \
-		--dpkgopt='path-exclude=/usr/share/locale/*' \
-		--dpkgopt='path-exclude=/usr/share/info/*' \
-		--dpkgopt='path-exclude=/usr/share/doc/*' \
-		--dpkgopt='path-include=/usr/share/doc/*/copyright' \
-		--dpkgopt='path-exclude=/usr/share/lintian/*' \
+		--aptopt='APT::Install-Recommends "false"' "${DPKG_OPTS[@]}" \
 		--include="$PKGS" \
 		"$SUITE" "$R" "$MIRROR"
-	if [ -n "${BERTH_KEEP_ROOTFS_TAR:-}" ]; then tar -C "$R" -cf "$BERTH_KEEP_ROOTFS_TAR" .; fi
+else
+	phase "rootfs: mmdebstrap $SUITE $ARCH, unpacked only (essential, apt, $PKGS)"
+	mmdebstrap --quiet --variant=extract --mode=root --architectures="$ARCH" \
+		--aptopt='APT::Install-Recommends "false"' "${DPKG_OPTS[@]}" \
+		--include='?essential' --include="apt,$PKGS" \
+		--skip=cleanup/apt/cache \
+		"$SUITE" "$R" "$MIRROR"
+	finish_in_guest
 fi
+if [ -n "${BERTH_KEEP_ROOTFS_TAR:-}" ] && [ -z "${BERTH_ROOTFS_TAR:-}" ]; then tar -C "$R" -cf "$BERTH_KEEP_ROOTFS_TAR" .; fi
 
 KVER=$(ls "$R/lib/modules" | sort -V | tail -n 1)
 MODDIR=$R/lib/modules/$KVER
-phase "kernel $KVER"
+phase "kernel $KVER ($ARCH)"
+BZ=$R/boot/vmlinuz-$KVER
+if [ "$ARCH" = arm64 ]; then
+	# QEMU's virt machine boots the arm64 Image directly (no firmware); Debian's is not compressed.
+	[ "$(od -An -tx1 -j 56 -N4 "$BZ" | tr -d ' ')" = 41524d64 ] || { echo "build: $BZ is not an arm64 Image" >&2; exit 1; }
+	cp "$BZ" "$STAGE/Image"
+else
 # QEMU boots an ELF kernel through its PVH entry point: no real-mode set-up and no decompression in
 # the guest, about 0.8 s less under TCG. The ELF is the bzImage's payload, which the boot header
 # locates (setup sectors, payload offset and length; the last 4 bytes are the unpacked size).
 u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
-BZ=$R/boot/vmlinuz-$KVER
 SETUP=$(od -An -tu1 -j 497 -N1 "$BZ" | tr -d ' ')
 [ "$SETUP" = 0 ] && SETUP=4
 PAYLOAD=$(( (SETUP + 1) * 512 + $(u32 "$BZ" 584) ))
@@ -75,12 +173,14 @@ case $(od -An -tx1 -j "$PAYLOAD" -N4 "$BZ" | tr -d ' ') in
 esac
 dd if="$BZ" iflag=skip_bytes,count_bytes skip="$PAYLOAD" count=$(($(u32 "$BZ" 588) - 4)) status=none | $UNPACK >"$STAGE/vmlinux"
 [ "$(head -c 4 "$STAGE/vmlinux" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || { echo "build: $BZ did not unpack to an ELF kernel" >&2; exit 1; }
+fi
 
 # ------------------------------------------------------------------ manifest
 phase "manifest"
-pkgver() { chroot "$R" dpkg-query -W -f='${Version}' "$1"; }
+pkgver() { dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Version}' "$1"; }
 {
-	printf '{\n  "kernel": "%s",\n' "$KVER"
+	printf '{\n  "arch": "%s",\n' "$ARCH"
+	printf '  "kernel": "%s",\n' "$KVER"
 	printf '  "docker": "%s",\n' "$(pkgver docker.io)"
 	printf '  "containerd": "%s",\n' "$(pkgver containerd)"
 	printf '  "runc": "%s",\n' "$(pkgver runc)"
@@ -140,17 +240,17 @@ done
 # Decompress the modules we load at every boot: saves in-kernel xz work under TCG.
 # shellcheck source=modules.sh
 . "$HERE/modules.sh"
-chroot "$R" depmod "$KVER"
+depmod -b "$R" "$KVER"
 for m in $MODS_INITRAMFS $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES $MODS_BINFMT $MODS_MEMORY; do
-	chroot "$R" modprobe -S "$KVER" --show-depends "$m" >/dev/null 2>&1 ||
+	modprobe -d "$R" -S "$KVER" --show-depends "$m" >/dev/null 2>&1 ||
 		{ echo "module $m not found in $KVER" >&2; exit 1; }
 done
 for m in $MODS_NET $MODS_ACPI $MODS_DOCKER $MODS_SHARES $MODS_BINFMT $MODS_MEMORY; do
-	chroot "$R" modprobe -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
+	modprobe -d "$R" -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
 done | sort -u | while read -r f; do
-	case "$f" in *.ko.xz) xz -d "$R$f" && strip_sig "$R${f%.xz}" ;; esac
+	case "$f" in *.ko.xz) xz -d "$f" && strip_sig "${f%.xz}" ;; esac
 done
-chroot "$R" depmod "$KVER"
+depmod -b "$R" "$KVER"
 mkdir -p "$R/etc/berth"
 echo "$MODS_NET" >"$R/etc/berth/modules-net"
 echo "$MODS_ACPI" >"$R/etc/berth/modules-acpi"
@@ -201,14 +301,14 @@ rm -rf "$R"/var/cache/apt/* "$R"/var/lib/apt/lists/* "$R"/var/log/* "$R"/usr/sha
 : >"$R/etc/resolv.conf"
 echo berth >"$R/etc/hostname"
 # Root: no password, key-only (a '*' hash is not "locked" for sshd).
-chroot "$R" usermod -p '*' root
+usermod -R "$R" -p '*' root
 # Root's home is not /root: the host's home folder may be shared there (berth-boot makes this one).
-chroot "$R" usermod -d /run/berth/home root
+usermod -R "$R" -d /run/berth/home root
 # /run/guest-services: extension backends' sockets, one folder per extension (the host makes those).
 mkdir -p "$R/mnt/data" "$R/var/lib/docker" "$R/var/lib/containerd" "$R/run/sshd" "$R/run/guest-services"
 # iptables backend (see README): nft is trixie's default.
-chroot "$R" update-alternatives --quiet --set iptables /usr/sbin/iptables-${BERTH_IPTABLES:-nft}
-chroot "$R" update-alternatives --quiet --set ip6tables /usr/sbin/ip6tables-${BERTH_IPTABLES:-nft}
+update-alternatives --root "$R" --quiet --set iptables /usr/sbin/iptables-${BERTH_IPTABLES:-nft}
+update-alternatives --root "$R" --quiet --set ip6tables /usr/sbin/ip6tables-${BERTH_IPTABLES:-nft}
 
 # ------------------------------------------------------------------ initramfs
 phase "initramfs"
@@ -220,13 +320,13 @@ mknod -m 600 "$I/dev/console" c 5 1
 mknod -m 666 "$I/dev/null" c 1 3
 : >"$I/lib/modules/modules.order"
 for m in $MODS_INITRAMFS; do
-	chroot "$R" modprobe -S "$KVER" --show-depends "$m" | awk '$1=="insmod"{print $2}'
+	modprobe -d "$R" -S "$KVER" --show-depends "$m" | awk '$1=="insmod"{print $2}'
 done | awk '!seen[$0]++' | while read -r f; do
 	b=$(basename "$f")
 	b=${b%.xz}
 	case "$f" in
-	*.ko.xz) xz -dc "$R$f" >"$I/lib/modules/$b" ;;
-	*) cp "$R$f" "$I/lib/modules/$b" ;;
+	*.ko.xz) xz -dc "$f" >"$I/lib/modules/$b" ;;
+	*) cp "$f" "$I/lib/modules/$b" ;;
 	esac
 	strip_sig "$I/lib/modules/$b"
 	echo "$b" >>"$I/lib/modules/modules.order"

@@ -5,7 +5,12 @@ MODS_INITRAMFS="virtio_blk crc32c_generic ext4 overlay"
 # Loaded by berth-boot with modprobe -a, three parallel groups:
 # virtio_console: the serial port Berth's SSH link comes through (berth-ssh-serial).
 MODS_NET="virtio_net virtio_console"
-MODS_ACPI="button evdev"
+# The power button QEMU presses on system_powerdown: ACPI's on q35 (amd64); on arm64's virt machine (no
+# ACPI without firmware) a key on its PL061 GPIO. busybox acpid reads either from the input events.
+case ${ARCH:-amd64} in
+arm64) MODS_ACPI="gpio_keys evdev" ;;
+*) MODS_ACPI="button evdev" ;;
+esac
 # What dockerd (bridge driver, veth, xfrm netlink), our NAT rule and the
 # host-only firewall (iptables-nft) would otherwise autoload one by one.
 # br_netfilter is loaded by dockerd itself only with berth.dockeriptables=1.

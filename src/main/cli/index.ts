@@ -5,6 +5,7 @@ import { CONTEXT_NAME } from '../engine/context';
 import { homePaths, imageCacheDir } from '../home';
 import { readPid, waitGone } from '../pidfile';
 import { connectDaemon } from '../daemon/connect';
+import { guestArch } from '../vm/arch';
 import { buildImage, locateImage } from '../vm/image';
 import { adoptable, stopLeftoverMachine } from '../vm/leftover';
 import { confirm } from './confirm';
@@ -21,7 +22,8 @@ Commands:
                    \`berth start\` resumes them (containers that bind a shared folder are stopped and started again)
   restart          stop, then start
   status [--json]  the engine's state, accelerator and Docker host
-  image build      build the guest image for this version of the recipe
+  image build [--arch amd64|arm64]
+                   build the guest image for this version of the recipe (BERTH_ARCH, else this machine's)
   serve            serve the window to a browser on 127.0.0.1; prints its URL (BERTH_PORT picks the port)
   extension        install, list, update and remove Docker Desktop extensions (berth extension help)
   settings         get and set Berth's settings, and what a change takes to apply (berth settings help)
@@ -160,11 +162,16 @@ async function reset(args: string[]): Promise<number> {
   }
 }
 
-async function image(sub: string | undefined): Promise<number> {
-  if (sub !== 'build') throw new BerthError('UnknownCommand', `Unknown image command "${sub ?? ''}".`, 'Use `berth image build`.');
+async function image([sub, ...options]: string[]): Promise<number> {
+  if (sub !== 'build') throw new BerthError('UnknownCommand', `Unknown image command "${sub ?? ''}".`, 'Use `berth image build [--arch amd64|arm64]`.');
+  if (options.length && (options[0] !== '--arch' || options.length !== 2)) {
+    throw new BerthError('UnknownOption', `\`berth image build\` takes --arch and one architecture, not "${options.join(' ')}".`, 'Use `berth image build [--arch amd64|arm64]`.');
+  }
+  const env = options.length ? { ...process.env, BERTH_ARCH: options[1] } : process.env;
+  const arch = guestArch(env);
   const cache = imageCacheDir();
-  const found = process.env.BERTH_IMAGE ? null : locateImage(cache);
-  const built = found ?? (await buildImage(cache, paths.imageBuildLog, (line) => process.stderr.write(`${line}\n`)));
+  const found = env.BERTH_IMAGE ? null : locateImage(cache, env, arch);
+  const built = found ?? (await buildImage(cache, paths.imageBuildLog, (line) => process.stderr.write(`${line}\n`), arch));
   process.stdout.write(`${built.dir}\n`);
   return 0;
 }
@@ -183,7 +190,7 @@ async function main(argv: string[]): Promise<number> {
     case 'status':
       return status(rest.includes('--json'));
     case 'image':
-      return image(rest[0]);
+      return image(rest);
     case 'serve':
       return (await import('../server')).serve(paths, process.env);
     case 'extension':

@@ -151,7 +151,7 @@ export const bootStep: Step<BootInput, Booted> = {
     // Verdicts and snapshots describe this machine and QEMU, not one installation: they live beside the image cache.
     const beside = dirname(imageCacheDir(env));
     const verdicts = new VerdictStore(join(beside, 'accelerator.json'), VerdictStore.keyFor(made.qemu));
-    const { list } = candidates(env, verdicts.read());
+    const { list } = candidates(env, verdicts.read(), made.image.arch);
     // The previous boot's console is kept beside it: it may hold why that VM stopped.
     if (existsSync(paths.consoleLog)) renameSync(paths.consoleLog, `${paths.consoleLog}.1`);
     const consoleLog = createWriteStream(paths.consoleLog, { flags: 'w', mode: 0o600 });

@@ -37,7 +37,7 @@ const settingsStep: Step<StartBase, { settings: Settings; network: NetworkMode; 
 const qemuStep: Step<StartBase, { qemu: string }> = {
   name: 'qemu',
   label: 'Find QEMU',
-  hint: () => 'Install QEMU (on Debian: sudo apt-get install qemu-system-x86), then start again.',
+  hint: () => 'Install QEMU for the guest (on Debian: sudo apt-get install qemu-system-x86, or qemu-system-arm for BERTH_ARCH=arm64), then start again.',
   async run({ paths, env, log }) {
     const qemu = findQemu(env);
     if (await stopLeftoverMachine(paths)) log('stopped a VM left by an earlier run');

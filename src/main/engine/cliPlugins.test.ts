@@ -22,7 +22,7 @@ function imageWith(files: Record<string, string>): LocatedImage {
     cliPlugins[name] = { package: name, version: '1.0-1', sha256: createHash('sha256').update(content).digest('hex'), size: Buffer.byteLength(content) };
   }
   const manifest = { kernel: 'k', docker: 'd', containerd: 'c', runc: 'r', cliPlugins };
-  return { id: 'test', dir, kernel: '', initrd: '', base: '', manifest };
+  return { id: 'test', dir, arch: 'amd64', kernel: '', initrd: '', base: '', manifest };
 }
 
 const sourceOf = (image: LocatedImage): PluginSource => {

@@ -26,11 +26,12 @@ export interface PluginSource {
 
 /**
  * The docker CLI plugins an image carries (`cli-plugins/` beside it, built from the guest's Debian packages),
- * when they run on this host: they are Linux amd64 binaries. Otherwise why there are none; other systems'
- * binaries come with the packaged app.
+ * when they run on this host: they are Linux binaries of the guest's architecture. Otherwise why there are
+ * none; other systems' binaries come with the packaged app.
  */
 export function imagePlugins(image: LocatedImage, platform = process.platform, arch = process.arch): PluginSource | string {
-  if (platform !== 'linux' || arch !== 'x64') return `the image's plugins are for Linux on x64, not ${platform} on ${arch}`;
+  const theirs = image.arch === 'arm64' ? 'arm64' : 'x64';
+  if (platform !== 'linux' || arch !== theirs) return `the image's plugins are for Linux on ${theirs}, not ${platform} on ${arch}`;
   const listed = PluginList.safeParse(image.manifest.cliPlugins);
   if (!listed.success) return 'the image lists no CLI plugins (built by an older recipe)';
   return { dir: join(image.dir, 'cli-plugins'), plugins: listed.data };

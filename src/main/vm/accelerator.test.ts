@@ -6,13 +6,24 @@ import { candidates, VerdictStore } from './accelerator';
 
 describe('accelerator candidates', () => {
   it('tries the platform accelerator, then tcg', () => {
-    expect(candidates({}, {}, 'darwin').list.map((c) => c.name)).toEqual(['hvf', 'tcg']);
-    expect(candidates({}, {}, 'win32').list.map((c) => c.name)).toEqual(['whpx', 'tcg']);
+    expect(candidates({}, {}, 'amd64', { platform: 'darwin', arch: 'x64' }).list.map((c) => c.name)).toEqual(['hvf', 'tcg']);
+    expect(candidates({}, {}, 'arm64', { platform: 'darwin', arch: 'arm64' }).list.map((c) => c.name)).toEqual(['hvf', 'tcg']);
+    expect(candidates({}, {}, 'amd64', { platform: 'win32', arch: 'x64' }).list.map((c) => c.name)).toEqual(['whpx', 'tcg']);
+  });
+
+  it("emulates a guest of another architecture than the host's, and says so", () => {
+    for (const host of [{ platform: 'linux', arch: 'x64' }, { platform: 'darwin', arch: 'x64' }, { platform: 'win32', arch: 'x64' }] as const) {
+      const { list, skipped } = candidates({}, {}, 'arm64', host);
+      expect(list.map((c) => c.name)).toEqual(['tcg']);
+      expect(skipped).toBe('an arm64 guest on an x64 host is emulated');
+    }
+    expect(candidates({}, {}, 'amd64', { platform: 'darwin', arch: 'arm64' }).list.map((c) => c.name)).toEqual(['tcg']);
+    expect(candidates({}, {}, 'arm64', { platform: 'win32', arch: 'arm64' }).skipped).toBe('no hardware accelerator for arm64 guests on win32');
   });
 
   it('skips an accelerator that failed its handshake before, and says why', () => {
     const failed = { hvf: { ok: false, reason: 'no boot handshake within 3.0 s', at: '2026-01-01T00:00:00Z' } };
-    const { list, skipped } = candidates({}, failed, 'darwin');
+    const { list, skipped } = candidates({}, failed, 'arm64', { platform: 'darwin', arch: 'arm64' });
     expect(list.map((c) => c.name)).toEqual(['tcg']);
     expect(skipped).toContain('no boot handshake within 3.0 s');
     expect(skipped).toContain('BERTH_ACCEL=hvf');
@@ -20,8 +31,8 @@ describe('accelerator candidates', () => {
 
   it('lets BERTH_ACCEL force the list, always ending with tcg', () => {
     const failed = { kvm: { ok: false, reason: 'hang', at: 'x' } };
-    expect(candidates({ BERTH_ACCEL: 'kvm' }, failed, 'linux').list.map((c) => c.name)).toEqual(['kvm', 'tcg']);
-    expect(candidates({ BERTH_ACCEL: 'tcg' }, {}, 'linux').list.map((c) => c.name)).toEqual(['tcg']);
+    expect(candidates({ BERTH_ACCEL: 'kvm' }, failed, 'amd64', { platform: 'linux', arch: 'x64' }).list.map((c) => c.name)).toEqual(['kvm', 'tcg']);
+    expect(candidates({ BERTH_ACCEL: 'tcg' }, {}, 'amd64', { platform: 'linux', arch: 'x64' }).list.map((c) => c.name)).toEqual(['tcg']);
   });
 });
 

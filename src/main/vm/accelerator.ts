@@ -2,14 +2,27 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname } from 'node:path';
 import { writeFileDurably } from '../durableFile';
+import { isNative, type GuestArch } from './arch';
 
-/** The hardware accelerator each platform offers, tried before falling back to tcg. */
-export function platformAccelerator(platform = process.platform): string | null {
+/**
+ * The hardware accelerator each platform offers a guest of the host's own architecture, tried before
+ * falling back to tcg: kvm on Linux, hvf on macOS (Intel and Apple silicon), whpx on Windows (x86_64
+ * guests only: QEMU's WHPX support is for x86).
+ */
+export function platformAccelerator(platform: NodeJS.Platform = process.platform, arch: GuestArch = 'amd64'): string | null {
   if (platform === 'linux') return existsSync('/dev/kvm') ? 'kvm' : null;
   if (platform === 'darwin') return 'hvf';
-  if (platform === 'win32') return 'whpx';
+  if (platform === 'win32') return arch === 'amd64' ? 'whpx' : null;
   return null;
 }
+
+/** The host a guest runs on: its platform and CPU architecture (Node's names). */
+export interface Host {
+  platform: NodeJS.Platform;
+  arch: string;
+}
+
+const thisHost: Host = { platform: process.platform, arch: process.arch };
 
 export interface Candidate {
   name: string;
@@ -68,19 +81,24 @@ export class VerdictStore {
  * The accelerators to try, in order. BERTH_ACCEL (comma separated) forces a list and ignores
  * earlier verdicts; tcg always ends the list because it works everywhere.
  */
-export function candidates(env: NodeJS.ProcessEnv, verdicts: Record<string, Verdict>, platform = process.platform): {
+export function candidates(env: NodeJS.ProcessEnv, verdicts: Record<string, Verdict>, arch: GuestArch, host: Host = thisHost): {
   list: Candidate[];
   skipped: string | null;
 } {
+  const { platform } = host;
   const forced = env.BERTH_ACCEL?.split(',').map((name) => name.trim()).filter(Boolean);
   if (forced?.length) {
     const list = forced.map((name) => ({ name, why: 'BERTH_ACCEL' }));
     if (!forced.includes('tcg')) list.push({ name: 'tcg', why: 'fallback' });
     return { list, skipped: null };
   }
-  const hardware = platformAccelerator(platform);
+  if (!isNative(arch, host.arch)) {
+    const why = `an ${arch} guest on an ${host.arch} host is emulated`;
+    return { list: [{ name: 'tcg', why }], skipped: why };
+  }
+  const hardware = platformAccelerator(platform, arch);
   if (!hardware) {
-    const why = platform === 'linux' ? 'no /dev/kvm on this machine' : `no hardware accelerator known on ${platform}`;
+    const why = platform === 'linux' ? 'no /dev/kvm on this machine' : `no hardware accelerator for ${arch} guests on ${platform}`;
     return { list: [{ name: 'tcg', why }], skipped: why };
   }
   const earlier = verdicts[hardware];

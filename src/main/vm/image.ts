@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BerthError } from '../api/errors';
 import { isAlive, readPid } from '../pidfile';
+import { guestArch, type GuestArch } from './arch';
 import type { GuestImage } from './qemu';
 
 /** The source tree (or packaged app) root: bundles live in out/main, two levels below it. */
@@ -31,6 +32,8 @@ export function recipeHash(dir = recipeDir()): string {
 }
 
 export interface Manifest {
+  /** Absent in images built before there was more than one architecture: those are amd64. */
+  arch?: GuestArch;
   kernel: string;
   docker: string;
   containerd: string;
@@ -43,33 +46,43 @@ export interface LocatedImage extends GuestImage {
   manifest: Manifest;
 }
 
+/** The kernel file each architecture's image holds (vm/build.sh). */
+const KERNEL_FILE: Record<GuestArch, string> = { amd64: 'vmlinux', arm64: 'Image' };
+
 function imageAt(dir: string, id: string): LocatedImage | null {
-  const files = ['vmlinux', 'initrd.img', 'base.img', 'manifest.json'].map((name) => join(dir, name));
-  if (!files.every((file) => existsSync(file))) return null;
-  return {
-    id,
-    dir,
-    kernel: files[0],
-    initrd: files[1],
-    base: files[2],
-    manifest: JSON.parse(readFileSync(files[3], 'utf8')) as Manifest,
-  };
+  const [initrd, base, manifestFile] = ['initrd.img', 'base.img', 'manifest.json'].map((name) => join(dir, name));
+  if (![initrd, base, manifestFile].every((file) => existsSync(file))) return null;
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
+  const arch = manifest.arch ?? 'amd64';
+  const kernel = join(dir, KERNEL_FILE[arch]);
+  if (!existsSync(kernel)) return null;
+  return { id, dir, arch, kernel, initrd, base, manifest };
 }
 
+/** An image's name in the cache and the packaged app: the recipe's hash, and the architecture but amd64's. */
+export const imageId = (arch: GuestArch, hash = recipeHash()): string => (arch === 'amd64' ? hash : `${hash}-${arch}`);
+
 /** BERTH_IMAGE names a built image folder; else the packaged one; else the user's cache. */
-export function locateImage(cacheDir: string, env = process.env): LocatedImage | null {
+export function locateImage(cacheDir: string, env = process.env, arch: GuestArch = guestArch(env)): LocatedImage | null {
   if (env.BERTH_IMAGE) {
     const image = imageAt(env.BERTH_IMAGE, `custom:${env.BERTH_IMAGE}`);
     if (!image) {
       throw new BerthError(
         'ImageIncomplete',
-        `BERTH_IMAGE=${env.BERTH_IMAGE} does not hold vmlinux, initrd.img, base.img and manifest.json.`,
+        `BERTH_IMAGE=${env.BERTH_IMAGE} does not hold a kernel, initrd.img, base.img and manifest.json.`,
         'Point BERTH_IMAGE at a folder made by `berth image build`, or unset it.',
+      );
+    }
+    if (image.arch !== arch) {
+      throw new BerthError(
+        'ImageArch',
+        `BERTH_IMAGE=${env.BERTH_IMAGE} holds an ${image.arch} guest, and this start runs an ${arch} one.`,
+        `Set BERTH_ARCH=${image.arch} to run it, or point BERTH_IMAGE at an ${arch} image.`,
       );
     }
     return image;
   }
-  const id = recipeHash();
+  const id = imageId(arch);
   return imageAt(join(appRoot(), 'resources', 'vm', id), id) ?? imageAt(join(cacheDir, id), id);
 }
 
@@ -102,8 +115,8 @@ async function withLock<T>(lockDir: string, work: () => Promise<T>): Promise<T> 
 }
 
 /** Builds the guest image from Debian packages with vm/build.sh, reporting each phase it prints. */
-export async function buildImage(cacheDir: string, logPath: string, progress: (line: string) => void): Promise<LocatedImage> {
-  const id = recipeHash();
+export async function buildImage(cacheDir: string, logPath: string, progress: (line: string) => void, arch: GuestArch = guestArch()): Promise<LocatedImage> {
+  const id = imageId(arch);
   const out = join(cacheDir, id);
   mkdirSync(cacheDir, { recursive: true });
   mkdirSync(dirname(logPath), { recursive: true });
@@ -112,7 +125,7 @@ export async function buildImage(cacheDir: string, logPath: string, progress: (l
     if (existing) return existing;
     const log = createWriteStream(logPath);
     const code = await new Promise<number>((done, fail) => {
-      const child = spawn('bash', [join(recipeDir(), 'build.sh'), out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('bash', [join(recipeDir(), 'build.sh'), '--arch', arch, out], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.on('error', fail);
       child.stdout.on('data', (chunk: Buffer) => {
         log.write(chunk);
@@ -127,8 +140,8 @@ export async function buildImage(cacheDir: string, logPath: string, progress: (l
     if (code !== 0 || !built) {
       throw new BerthError(
         'ImageBuildFailed',
-        `Building the guest image failed (exit ${code}).`,
-        `Read ${logPath}. The build needs root (or mmdebstrap's unshare mode), mmdebstrap, e2fsprogs, busybox-static and access to Debian's package mirrors.`,
+        `Building the ${arch} guest image failed (exit ${code}).`,
+        `Read ${logPath}. The build needs root (or mmdebstrap's unshare mode), mmdebstrap, e2fsprogs, busybox-static, kmod and access to Debian's package mirrors; another architecture than the host's also needs its qemu-system.`,
       );
     }
     return built;

@@ -15,7 +15,7 @@ function fakeQemu(name: string, script: string): string {
 }
 
 const spec = {
-  image: { dir, kernel: 'k', initrd: 'i', base: 'b' },
+  image: { dir, arch: 'amd64' as const, kernel: 'k', initrd: 'i', base: 'b' },
   dataDisk: join(dir, 'data.img'),
   dataIsNew: true,
   cpus: 1,

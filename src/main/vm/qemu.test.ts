@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { findQemu, kernelCommandLine, qemuArgs, startValues, type MachineSpec } from './qemu';
+import { findQemu, kernelCommandLine, machineArgs, qemuArgs, startValues, type MachineSpec } from './qemu';
 
 const spec: MachineSpec = {
   accelerator: 'tcg',
-  image: { dir: '/img', kernel: '/img/vmlinux', initrd: '/img/initrd.img', base: '/img/base.img' },
+  image: { dir: '/img', arch: 'amd64', kernel: '/img/vmlinux', initrd: '/img/initrd.img', base: '/img/base.img' },
   dataDisk: '/home/data.img',
   dataIsNew: false,
   cpus: 2,
@@ -23,11 +23,11 @@ const valueAfter = (args: string[], flag: string): string[] =>
 
 describe('qemu command line', () => {
   it('boots every start alike, passing only the network mode and emulation on the kernel command line', () => {
-    const line = kernelCommandLine(spec);
+    const line = kernelCommandLine({ ...spec, arch: 'amd64' });
     expect(line).toContain('berth.net=host-only');
-    expect(kernelCommandLine({ network: 'normal', accelerator: 'tcg' })).toContain('berth.net=normal');
-    expect(kernelCommandLine({ network: 'normal', accelerator: 'tcg' })).toContain('berth.tcg=1');
-    expect(kernelCommandLine({ network: 'normal', accelerator: 'kvm' })).toContain('berth.tcg=0');
+    expect(kernelCommandLine({ network: 'normal', accelerator: 'tcg', arch: 'amd64' })).toContain('berth.net=normal');
+    expect(kernelCommandLine({ network: 'normal', accelerator: 'tcg', arch: 'amd64' })).toContain('berth.tcg=1');
+    expect(kernelCommandLine({ network: 'normal', accelerator: 'kvm', arch: 'amd64' })).toContain('berth.tcg=0');
     expect(line).not.toMatch(/pubkey|berth\.data|berth\.tcp/);
   });
 
@@ -60,7 +60,7 @@ describe('qemu command line', () => {
     const home = '/tmp/a,b';
     const args = qemuArgs({
       ...spec,
-      image: { dir: `${home}/img`, kernel: `${home}/img/vmlinux`, initrd: `${home}/img/initrd.img`, base: `${home}/img/base.img` },
+      image: { dir: `${home}/img`, arch: 'amd64', kernel: `${home}/img/vmlinux`, initrd: `${home}/img/initrd.img`, base: `${home}/img/base.img` },
       dataDisk: `${home}/data.img`,
       qmpSocket: `${home}/run/qmp.sock`,
       sshSocket: `${home}/run/ssh.sock`,
@@ -71,7 +71,8 @@ describe('qemu command line', () => {
       'file=/tmp/a,,b/img/base.img,format=raw,if=virtio,readonly=on',
       'file=/tmp/a,,b/data.img,format=raw,if=virtio,cache=writeback,discard=unmap',
     ]);
-    expect(valueAfter(args, '-qmp')).toEqual(['unix:/tmp/a,,b/run/qmp.sock,server=on,wait=off']);
+    expect(valueAfter(args, '-chardev')).toContain('socket,id=qmp,path=/tmp/a,,b/run/qmp.sock,server=on,wait=off');
+    expect(valueAfter(args, '-mon')).toEqual(['chardev=qmp,mode=control']);
     expect(valueAfter(args, '-chardev')).toContain('socket,id=ssh,path=/tmp/a,,b/run/ssh.sock,server=on,wait=off');
     expect(valueAfter(args, '-virtfs')[0]).toMatch(/^local,path=\/tmp\/a,,b\/share,mount_tag=/);
     // Plain file names, not option lists: QEMU takes them as they are.
@@ -128,5 +129,49 @@ describe('qemu command line', () => {
   it('names the missing binary and how to install it', () => {
     expect(() => findQemu({ PATH: '/nonexistent' })).toThrow(/was not found on PATH/);
     expect(() => findQemu({ BERTH_QEMU: '/nonexistent/qemu' })).toThrow(/BERTH_QEMU=\/nonexistent\/qemu is not an executable file/);
+  });
+});
+
+describe('the machine for each host platform, guest architecture and accelerator', () => {
+  const arm64 = { ...spec, image: { ...spec.image, arch: 'arm64' as const, kernel: '/img/Image' } };
+  const cases: [NodeJS.Platform, 'amd64' | 'arm64', string, string[]][] = [
+    ['linux', 'amd64', 'kvm', ['-machine', 'q35', '-accel', 'kvm', '-cpu', 'host']],
+    ['linux', 'amd64', 'tcg', ['-machine', 'q35', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max']],
+    ['linux', 'arm64', 'kvm', ['-machine', 'virt,gic-version=host', '-accel', 'kvm', '-cpu', 'host']],
+    ['linux', 'arm64', 'tcg', ['-machine', 'virt,gic-version=max', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max,pauth-impdef=on']],
+    ['darwin', 'amd64', 'hvf', ['-machine', 'q35', '-accel', 'hvf', '-cpu', 'host']],
+    ['darwin', 'amd64', 'tcg', ['-machine', 'q35', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max']],
+    ['darwin', 'arm64', 'hvf', ['-machine', 'virt', '-accel', 'hvf', '-cpu', 'host']],
+    ['darwin', 'arm64', 'tcg', ['-machine', 'virt,gic-version=max', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max,pauth-impdef=on']],
+    ['win32', 'amd64', 'whpx', ['-machine', 'q35,kernel-irqchip=off', '-accel', 'whpx', '-cpu', 'host']],
+    ['win32', 'amd64', 'tcg', ['-machine', 'q35', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max']],
+    ['win32', 'arm64', 'tcg', ['-machine', 'virt,gic-version=max', '-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max,pauth-impdef=on']],
+  ];
+  it.each(cases)('%s host, %s guest, %s', (platform, arch, accelerator, expected) => {
+    expect(machineArgs(arch, accelerator, platform)).toEqual(expected);
+    const args = qemuArgs({ ...(arch === 'arm64' ? arm64 : spec), accelerator }, platform);
+    expect(args.slice(0, 6)).toEqual(expected);
+    const line = valueAfter(args, '-append')[0]!;
+    // The console is the board's UART; the x86-only options stay off an arm64 guest's command line.
+    expect(line.split(' ')[0]).toBe(arch === 'arm64' ? 'console=ttyAMA0' : 'console=ttyS0');
+    expect(line.includes('tsc=reliable')).toBe(arch === 'amd64');
+    expect(line).toContain(`berth.tcg=${accelerator === 'tcg' ? 1 : 0}`);
+    expect(valueAfter(args, '-kernel')).toEqual([arch === 'arm64' ? '/img/Image' : '/img/vmlinux']);
+    // The same devices on both boards: virtio over PCI, the serial SSH port, the balloon.
+    expect(valueAfter(args, '-device')).toEqual(expect.arrayContaining(['virtio-serial-pci', 'virtserialport,chardev=ssh,name=berth.ssh']));
+  });
+
+  it('serves QMP and the serial SSH port as named pipes on Windows, as Unix sockets elsewhere', () => {
+    const pipes = { ...spec, qmpSocket: '\\\\.\\pipe\\berth_qmp', sshSocket: '//./pipe/berth_ssh' };
+    const windows = valueAfter(qemuArgs(pipes, 'win32'), '-chardev');
+    expect(windows).toEqual(expect.arrayContaining(['pipe,id=qmp,path=berth_qmp', 'pipe,id=ssh,path=berth_ssh']));
+    expect(valueAfter(qemuArgs(spec, 'darwin'), '-chardev')).toEqual(
+      expect.arrayContaining(['socket,id=qmp,path=/home/run/qmp.sock,server=on,wait=off', 'socket,id=ssh,path=/home/run/ssh.sock,server=on,wait=off']),
+    );
+  });
+
+  it('looks for the emulator of the guest architecture', () => {
+    expect(() => findQemu({ PATH: '/nonexistent' }, 'arm64')).toThrow(/qemu-system-aarch64 was not found on PATH/);
+    expect(() => findQemu({ PATH: '/nonexistent' }, 'amd64')).toThrow(/qemu-system-x86_64 was not found on PATH/);
   });
 });

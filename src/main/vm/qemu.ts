@@ -34,6 +34,9 @@ export function findQemu(env = process.env, arch: GuestArch = guestArch(env)): s
 
 export interface GuestImage {
   dir: string;
+  /** The architecture the image was built for (its manifest's `arch`). */
+  arch: GuestArch;
+  /** amd64: the ELF kernel, booted through its PVH entry; arm64: the Image, booted by the virt machine itself. */
   kernel: string;
   initrd: string;
   base: string;
@@ -82,10 +85,17 @@ export const SSH_SERIAL_PORT = 'berth.ssh';
 /** The guest's dockerd TCP port behind `directDockerPort`. */
 export const GUEST_DIRECT_PORT = 2375;
 
+/** The guest's serial console: the 16550 UART on q35, the PL011 on the virt machine. */
+const CONSOLE: Record<GuestArch, string[]> = {
+  // Only the one UART q35 has is probed, and the TSC of a QEMU vCPU needs no watchdog.
+  amd64: ['console=ttyS0', '8250.nr_uarts=1', 'tsc=reliable'],
+  arm64: ['console=ttyAMA0'],
+};
+
 /** The guest's kernel command line: the same on every start of one image, settings and network mode. */
-export function kernelCommandLine(spec: Pick<MachineSpec, 'network' | 'accelerator'>): string {
+export function kernelCommandLine(spec: { network: NetworkMode; accelerator: string; arch: GuestArch }): string {
   const params = [
-    'console=ttyS0',
+    ...CONSOLE[spec.arch],
     // Every line on the emulated UART is slow, and each skipped check is time saved under TCG.
     'quiet',
     'loglevel=0',
@@ -98,8 +108,6 @@ export function kernelCommandLine(spec: Pick<MachineSpec, 'network' | 'accelerat
     // Jitter entropy (the CPU offers RDRAND and the host sends a seed), encrypted keys and the KDF self
     // test serve nothing in the guest and cost about 0.3 s of an emulated boot together.
     'initcall_blacklist=jent_mod_init,init_encrypted,crypto_kdf108_init',
-    '8250.nr_uarts=1',
-    'tsc=reliable',
     // The lockup detectors wake each vCPU every 4 s (and its stopper thread): on an idle engine that is
     // host CPU spent for nothing, and under TCG a stalled vCPU is the host's load, not a kernel bug.
     'nowatchdog',
@@ -163,17 +171,43 @@ function shareArgs(shares: string[]): string[] {
  */
 export const TCG_CODE_CACHE_MIB = 256;
 
-export function qemuArgs(spec: MachineSpec): string[] {
-  const hardware = spec.accelerator !== 'tcg';
-  const accel = hardware ? spec.accelerator : `tcg,thread=multi,tb-size=${TCG_CODE_CACHE_MIB}`;
+/**
+ * The board, accelerator and CPU for one (host platform, guest architecture, accelerator). amd64 guests run
+ * on q35 (kvm, hvf on an Intel Mac, whpx, or tcg); arm64 guests on the virt board (hvf on Apple silicon, kvm
+ * on arm64 Linux, or tcg). Both boot their kernel directly: q35 through the ELF's PVH entry (QEMU's own
+ * option ROM, no firmware from the user), virt by loading the Image itself (no UEFI).
+ */
+export function machineArgs(arch: GuestArch, accelerator: string, platform: NodeJS.Platform = process.platform): string[] {
+  const tcg = accelerator === 'tcg';
+  const accel = tcg ? `tcg,thread=multi,tb-size=${TCG_CODE_CACHE_MIB}` : accelerator;
+  if (arch === 'arm64') {
+    // GICv3 emulated under tcg (more than 8 vCPUs), the host's under kvm; hvf has QEMU's GICv2.
+    const gic = tcg ? ',gic-version=max' : accelerator === 'kvm' ? ',gic-version=host' : '';
+    // pauth-impdef: QEMU's own pointer-authentication hash; the architected one is slow to emulate.
+    return ['-machine', `virt${gic}`, '-accel', accel, '-cpu', tcg ? 'max,pauth-impdef=on' : 'host'];
+  }
+  // WHPX cannot run QEMU's in-kernel interrupt controller emulation: the irqchip stays in QEMU.
+  const machine = accelerator === 'whpx' && platform === 'win32' ? 'q35,kernel-irqchip=off' : 'q35';
+  // Under TCG, `max` offers RDRAND: with qemu64 the guest's entropy pool is ready only after ~22 s.
+  return ['-machine', machine, '-accel', accel, '-cpu', tcg ? 'max' : 'host'];
+}
+
+/**
+ * A socket QEMU serves (QMP, the serial SSH port): a Unix socket, or on Windows a named pipe, which QEMU
+ * names without the `\\.\pipe\` prefix.
+ */
+export function serverChardev(id: string, path: string, platform: NodeJS.Platform = process.platform): string {
+  const pipe = /^[\\/]{2}\.[\\/]pipe[\\/](.+)$/.exec(path);
+  if (platform === 'win32' && pipe) return `pipe,id=${id},path=${optionValue(pipe[1]!)}`;
+  return `socket,id=${id},path=${optionValue(path)},server=on,wait=off`;
+}
+
+export function qemuArgs(spec: MachineSpec, platform: NodeJS.Platform = process.platform): string[] {
   const forwards: string[] = [];
   if (spec.sshPort) forwards.push(`hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`);
   if (spec.directDockerPort) forwards.push(`hostfwd=tcp:127.0.0.1:${spec.directDockerPort}-:${GUEST_DIRECT_PORT}`);
   return [
-    '-machine', 'q35',
-    '-accel', accel,
-    // Under TCG, `max` offers RDRAND: with qemu64 the guest's entropy pool is ready only after ~22 s.
-    '-cpu', hardware ? 'host' : 'max',
+    ...machineArgs(spec.image.arch, spec.accelerator, platform),
     '-smp', String(spec.cpus),
     '-m', String(spec.memoryMiB),
     '-nodefaults',
@@ -182,11 +216,12 @@ export function qemuArgs(spec: MachineSpec): string[] {
     '-no-reboot',
     '-chardev', 'stdio,id=console,signal=off',
     '-serial', 'chardev:console',
-    '-qmp', `unix:${optionValue(spec.qmpSocket)},server=on,wait=off`,
+    '-chardev', serverChardev('qmp', spec.qmpSocket, platform),
+    '-mon', 'chardev=qmp,mode=control',
     '-pidfile', spec.pidFile,
     '-kernel', spec.image.kernel,
     '-initrd', spec.image.initrd,
-    '-append', kernelCommandLine(spec),
+    '-append', kernelCommandLine({ ...spec, arch: spec.image.arch }),
     '-drive', `file=${optionValue(spec.image.base)},format=raw,if=virtio,readonly=on`,
     '-drive', `file=${optionValue(spec.dataDisk)},format=raw,if=virtio,cache=writeback,discard=unmap`,
     '-netdev', ['user', 'id=net0', 'ipv6=off', ...forwards].join(','),
@@ -195,7 +230,7 @@ export function qemuArgs(spec: MachineSpec): string[] {
     // Memory the guest frees goes back to the host (free page reporting), without the user doing anything.
     '-device', 'virtio-balloon-pci,free-page-reporting=on',
     '-device', 'virtio-serial-pci',
-    '-chardev', `socket,id=ssh,path=${optionValue(spec.sshSocket)},server=on,wait=off`,
+    '-chardev', serverChardev('ssh', spec.sshSocket, platform),
     '-device', `virtserialport,chardev=ssh,name=${SSH_SERIAL_PORT}`,
     ...shareArgs(spec.shares),
   ];

@@ -14,7 +14,7 @@ truncateSync(dataDisk, 1 << 30);
 
 const spec: MachineSpec = {
   accelerator: 'tcg',
-  image: { dir, kernel: join(dir, 'vmlinux'), initrd: join(dir, 'initrd.img'), base: join(dir, 'base.img') },
+  image: { dir, arch: 'amd64', kernel: join(dir, 'vmlinux'), initrd: join(dir, 'initrd.img'), base: join(dir, 'base.img') },
   dataDisk,
   dataIsNew: false,
   cpus: 2,

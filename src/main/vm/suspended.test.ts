@@ -16,7 +16,7 @@ function home(): string {
 
 const spec = (dir: string, memoryMiB = 2048): MachineSpec => ({
   accelerator: 'tcg',
-  image: { dir, kernel: join(dir, 'vmlinux'), initrd: join(dir, 'initrd'), base: join(dir, 'base.img') },
+  image: { dir, arch: 'amd64', kernel: join(dir, 'vmlinux'), initrd: join(dir, 'initrd'), base: join(dir, 'base.img') },
   dataDisk: join(dir, 'data.img'),
   dataIsNew: false,
   cpus: 2,

@@ -1,0 +1,55 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { berth, docker, importForeignBusybox, newInstance, runPid, status } from '../support/berth';
+
+// The arm64 guest (`berth image build --arch arm64`, which `npm test` runs before the suites) on this x86_64
+// host: QEMU emulates its CPUs (tcg), so every step is slower than the amd64 guest's; one instance serves
+// the whole file, and each step is bounded.
+const instance = newInstance({ BERTH_ARCH: 'arm64' });
+
+beforeAll(async () => {
+  const started = await berth(instance, ['start']);
+  expect(started.code, started.stderr).toBe(0);
+}, 600_000);
+
+afterAll(async () => {
+  await berth(instance, ['stop']);
+  rmSync(instance.home, { recursive: true, force: true });
+}, 180_000);
+
+describe('the arm64 guest, emulated', () => {
+  it('boots under qemu-system-aarch64 with tcg, and its dockerd answers through the same SSH link', async () => {
+    const state = await status(instance);
+    expect(state.state).toBe('running');
+    expect(state.accelerator).toBe('tcg');
+    const qemu = readFileSync(`/proc/${runPid(instance, 'qemu.pid')}/cmdline`, 'utf8').split('\0');
+    expect(qemu[0]).toMatch(/qemu-system-aarch64$/);
+    expect(qemu.join(' ')).toContain('-machine virt');
+    // The host's docker CLI reaches the guest's dockerd through Berth's socket, which the SSH link carries.
+    const server = await docker(instance, ['version', '--format', '{{.Server.Os}}/{{.Server.Arch}}']);
+    expect(server.stdout.trim(), server.stderr).toBe('linux/arm64');
+    const info = await docker(instance, ['info', '--format', '{{.Architecture}} {{.KernelVersion}}']);
+    expect(info.stdout.trim()).toMatch(/^aarch64 \S+-arm64$/);
+  });
+
+  it('runs an arm64 image made offline, natively', async () => {
+    const imported = await importForeignBusybox(instance, 'arm64', 'busybox:arm64');
+    expect(imported.code, imported.stderr).toBe(0);
+    const run = await docker(instance, ['run', '--rm', '--platform', 'linux/arm64', 'busybox:arm64', 'uname', '-m'], { timeoutMs: 120_000 });
+    expect(run.stdout.trim(), run.stderr).toBe('aarch64');
+    // Native, not through a qemu-user interpreter: the guest registers none for its own architecture.
+    const interpreters = await docker(instance, ['run', '--rm', '--privileged', 'busybox:arm64', 'ls', '/proc/sys/fs/binfmt_misc']);
+    expect(interpreters.stdout).not.toMatch(/qemu-aarch64/);
+    expect(interpreters.stdout).toMatch(/qemu-x86_64/);
+  });
+
+  it('keeps a named volume across stop and start', async () => {
+    const wrote = await docker(instance, ['run', '--rm', '-v', 'kept:/data', 'busybox:arm64', 'sh', '-c', 'echo arm64-data > /data/marker']);
+    expect(wrote.code, wrote.stderr).toBe(0);
+    expect((await berth(instance, ['stop'])).code).toBe(0);
+    const started = await berth(instance, ['start']);
+    expect(started.code, started.stderr).toBe(0);
+    const read = await docker(instance, ['run', '--rm', '-v', 'kept:/data', 'busybox:arm64', 'cat', '/data/marker']);
+    expect(read.stdout.trim(), read.stderr).toBe('arm64-data');
+  }, 600_000);
+});
