@@ -5,6 +5,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BerthError } from '../api/errors';
 import { isAlive, readPid } from '../pidfile';
+import { bundledImage, thisHost } from '../resources';
+import { guestArch } from './arch';
 import type { GuestImage } from './qemu';
 
 /** The source tree (or packaged app) root: bundles live in out/main, two levels below it. */
@@ -56,7 +58,7 @@ function imageAt(dir: string, id: string): LocatedImage | null {
   };
 }
 
-/** BERTH_IMAGE names a built image folder; else the packaged one; else the user's cache. */
+/** BERTH_IMAGE names a built image folder; else the one the installed app carries; else the user's cache. */
 export function locateImage(cacheDir: string, env = process.env): LocatedImage | null {
   if (env.BERTH_IMAGE) {
     const image = imageAt(env.BERTH_IMAGE, `custom:${env.BERTH_IMAGE}`);
@@ -69,8 +71,14 @@ export function locateImage(cacheDir: string, env = process.env): LocatedImage |
     }
     return image;
   }
+  const bundled = bundledImage(thisHost(appRoot()), guestArch(env));
+  if (bundled) return imageAt(bundled.dir, bundled.id) ?? bundledIncomplete(bundled.dir);
   const id = recipeHash();
-  return imageAt(join(appRoot(), 'resources', 'vm', id), id) ?? imageAt(join(cacheDir, id), id);
+  return imageAt(join(cacheDir, id), id);
+}
+
+function bundledIncomplete(dir: string): never {
+  throw new BerthError('ImageIncomplete', `The guest image Berth came with (${dir}) is incomplete.`, 'Install Berth again.');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
