@@ -16,7 +16,7 @@ const PluginEntry = z.object({
 });
 // A plugin's file name is docker-NAME (docker-NAME.exe on Windows); nothing that could leave the folder.
 const PluginName = z.string().regex(/^docker-[a-z0-9][a-z0-9-]*(\.exe)?$/);
-const PluginList = z.record(PluginName, PluginEntry);
+export const PluginList = z.record(PluginName, PluginEntry);
 export type PluginList = z.infer<typeof PluginList>;
 
 /** Where a set of plugin binaries comes from: a folder, the list of it, and what mends a damaged one. */
