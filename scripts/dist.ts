@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Arch, build, Platform } from 'electron-builder';
-import { stage } from './dist/stage';
+import { httpDownload, stage } from './dist/stage';
 import { FORMATS, guestOf, hostTarget, targetConfig, targetName, TARGETS, type Target } from './dist/targets';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,11 +37,7 @@ say(`Staging what the ${targetName(target)} installer carries...`);
 const staged = await stage(root, target, {
   image,
   qemu: values.qemu,
-  download: async (url) => {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
-    return Buffer.from(await response.arrayBuffer());
-  },
+  download: httpDownload,
 });
 say(`  ${staged}`);
 

@@ -20,6 +20,13 @@ export interface StageSources {
   releases?: string;
 }
 
+/** Fetches a URL's body, failing on any answer but 200. */
+export async function httpDownload(url: string): Promise<Buffer> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /** What staging reads from an image's manifest: the plugins it exported and the versions of its compose and buildx. */
