@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { kernelMachine, type GuestArch } from './vm/arch';
 
 /**
@@ -13,6 +14,11 @@ import { kernelMachine, type GuestArch } from './vm/arch';
  *   qemu/<platform>-<arch>/share/qemu/   its firmware and data files
  *   cli-plugins/<platform>-<arch>/       docker-compose and docker-buildx for this host, with plugins.json
  */
+
+/** The source tree (or packaged app) root: bundles live in out/main, as this file lies in src/main, two levels below it. */
+export function appRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
 
 /** Where the code runs: the packaged app's resources folder (null in a source tree) and the host it runs on. */
 export interface Host {
@@ -35,7 +41,7 @@ export function packagedResources(appRoot: string): string | null {
 }
 
 /** The host this process runs on, and its resources folder when it runs from an installed Berth. */
-export const thisHost = (appRoot: string): Host => ({ resources: packagedResources(appRoot), platform: process.platform, arch: process.arch });
+export const thisHost = (root: string = appRoot()): Host => ({ resources: packagedResources(root), platform: process.platform, arch: process.arch });
 
 /** Resource folders named per host, as `<platform>-<arch>` in Node's words: darwin-arm64, win32-x64, linux-x64. */
 export const hostKey = (host: Pick<Host, 'platform' | 'arch'>): string => `${host.platform}-${host.arch}`;

@@ -5,7 +5,7 @@ import { BerthError } from '../api/errors';
 import { copyFileDurably, writeFileDurably } from '../durableFile';
 import { updateDockerConfig, type DockerConfig } from '../registry/dockerConfig';
 import { bundledCliPlugins, PLUGIN_LIST_FILE, thisHost, type Host } from '../resources';
-import { appRoot, type LocatedImage } from '../vm/image';
+import type { LocatedImage } from '../vm/image';
 
 /** One plugin as the image's manifest lists it: its Debian package and the file's digest and size. */
 const PluginEntry = z.object({
@@ -53,7 +53,7 @@ export function carriedPlugins(dir: string): PluginSource | string {
 }
 
 /** The installed app's own plugins for this host where it carries them, else the guest image's. */
-export function pluginSource(image: LocatedImage, host: Host = thisHost(appRoot())): PluginSource | string {
+export function pluginSource(image: LocatedImage, host: Host = thisHost()): PluginSource | string {
   const carried = bundledCliPlugins(host);
   return carried ? carriedPlugins(carried) : imagePlugins(image, host.platform, host.arch);
 }

@@ -1,18 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
 import { BerthError } from '../api/errors';
 import { isAlive, readPid } from '../pidfile';
-import { bundledImage, thisHost } from '../resources';
+import { appRoot, bundledImage, thisHost } from '../resources';
 import { guestArch } from './arch';
 import type { GuestImage } from './qemu';
 
-/** The source tree (or packaged app) root: bundles live in out/main, two levels below it. */
-export function appRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
+export { appRoot } from '../resources';
 
 export const recipeDir = (): string => join(appRoot(), 'vm');
 
@@ -71,7 +67,7 @@ export function locateImage(cacheDir: string, env = process.env): LocatedImage |
     }
     return image;
   }
-  const bundled = bundledImage(thisHost(appRoot()), guestArch(env));
+  const bundled = bundledImage(thisHost(), guestArch(env));
   if (bundled) return imageAt(bundled.dir, bundled.id) ?? bundledIncomplete(bundled.dir);
   const id = recipeHash();
   return imageAt(join(cacheDir, id), id);

@@ -5,10 +5,9 @@ import { BerthError } from '../api/errors';
 import { bundledQemu, thisHost } from '../resources';
 import type { NetworkMode } from '../settings/schema';
 import { guestArch, qemuSystem, type GuestArch } from './arch';
-import { appRoot } from './image';
 
 /** The QEMU the installed app carries (macOS and Windows), unless BERTH_QEMU names another. */
-const carriedQemu = (env: NodeJS.ProcessEnv, arch: GuestArch) => (env.BERTH_QEMU ? null : bundledQemu(thisHost(appRoot()), arch));
+const carriedQemu = (env: NodeJS.ProcessEnv, arch: GuestArch) => (env.BERTH_QEMU ? null : bundledQemu(thisHost(), arch));
 
 /** BERTH_QEMU names the binary; else the installed app's own; else the emulator for the guest's architecture on PATH. */
 export function findQemu(env = process.env, arch: GuestArch = guestArch(env)): string {
