@@ -5,9 +5,9 @@ import { kernelMachine, type GuestArch } from './vm/arch';
 
 /**
  * What an installed Berth carries beside its code, and where: the one place that knows the layout of the
- * packaged app's resources folder. electron-builder.yml copies the staged files there, scripts/dist.ts stages
- * them, and the engine's lookups (guest image, QEMU, docker CLI plugins) ask here first. This module imports
- * no electron: the daemon, an Electron binary running as Node, uses it too.
+ * packaged app's resources folder. scripts/dist/stage.ts stages the files in this layout, electron-builder.yml
+ * copies them there, and the engine's lookups (guest image, QEMU, docker CLI plugins) ask here first. This
+ * module imports no electron: the daemon, an Electron binary running as Node, uses it too.
  *
  *   vm/<guest arch>/              the guest image (kernel, initrd.img, base.img, manifest.json) and its id
  *   qemu/<platform>-<arch>/bin/   QEMU's system emulator (macOS and Windows; Linux uses the distribution's)
@@ -28,16 +28,16 @@ export interface Host {
 }
 
 /**
- * The packaged app's resources folder, or null when `appRoot` is a source tree. Electron loads a packaged
+ * The packaged app's resources folder, or null when `root` (appRoot()) is a source tree. Electron loads a packaged
  * app from `resources/app.asar` (or `resources/app`), and `process.resourcesPath` is that folder. It is read
  * off the code's own location rather than from `process.resourcesPath` or a variable the window passes on:
  * the daemon runs as Node, where Electron's process additions are not promised, and a variable would be
  * inherited by everything the app starts (a terminal, a checkout's `npm start`), pointing them at this app.
  */
-export function packagedResources(appRoot: string): string | null {
-  const name = basename(appRoot);
-  if (name === 'app.asar') return dirname(appRoot);
-  return name === 'app' && /^resources$/i.test(basename(dirname(appRoot))) ? dirname(appRoot) : null;
+export function packagedResources(root: string): string | null {
+  const name = basename(root);
+  if (name === 'app.asar') return dirname(root);
+  return name === 'app' && /^resources$/i.test(basename(dirname(root))) ? dirname(root) : null;
 }
 
 /** The host this process runs on, and its resources folder when it runs from an installed Berth. */
@@ -46,7 +46,7 @@ export const thisHost = (root: string = appRoot()): Host => ({ resources: packag
 /** Resource folders named per host, as `<platform>-<arch>` in Node's words: darwin-arm64, win32-x64, linux-x64. */
 export const hostKey = (host: Pick<Host, 'platform' | 'arch'>): string => `${host.platform}-${host.arch}`;
 
-/** Paths inside the resources folder, relative to it: scripts/dist.ts stages into the same layout. */
+/** Paths inside the resources folder, relative to it: scripts/dist/stage.ts stages into the same layout. */
 export const layout = {
   image: (arch: GuestArch): string => join('vm', arch),
   qemu: (host: Pick<Host, 'platform' | 'arch'>): string => join('qemu', hostKey(host)),
