@@ -4,8 +4,8 @@ export default defineConfig({
   test: {
     projects: [
       {
-        // e2e/support/*.test.ts test the rig itself (real local binaries, no VM).
-        test: { name: 'unit', include: ['src/**/*.test.ts', 'e2e/support/*.test.ts'], environment: 'node' },
+        // e2e/support/*.test.ts test the rig itself (real local binaries, no VM); scripts/ the packaging.
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'e2e/support/*.test.ts', 'scripts/**/*.test.ts'], environment: 'node' },
       },
       {
         test: {

@@ -49,7 +49,7 @@ export function trayMenu(state: EngineState | null, actions: TrayActions): MenuE
 }
 
 /**
- * The tray icon's file, in resources/ (drawn from the SVG beside it by scripts/tray-icons.mjs): on macOS a template
+ * The tray icon's file, in resources/ (drawn from the SVG beside it by scripts/icons.mjs): on macOS a template
  * image, black on clear, which the menu bar tints; elsewhere Berth's blue one. A NAME@2x.png beside it serves dense screens.
  */
 export const trayIconPath = (root: string, platform: NodeJS.Platform): string => join(root, 'resources', platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');

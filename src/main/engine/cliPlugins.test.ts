@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dockerConfigPath } from '../registry/dockerConfig';
 import type { LocatedImage } from '../vm/image';
-import { addExtraDir, imagePlugins, installPlugins, provideCliPlugins, usePluginDir, type PluginSource } from './cliPlugins';
+import type { Host } from '../resources';
+import { addExtraDir, carriedPlugins, imagePlugins, installPlugins, pluginSource, provideCliPlugins, usePluginDir, type PluginSource } from './cliPlugins';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-plugins-'));
 let count = 0;
@@ -73,7 +74,53 @@ describe('docker CLI plugins from the guest image', () => {
   it('refuses an image whose plugin file is not the one its manifest lists, saying to rebuild it', () => {
     const image = imageWith({ 'docker-compose': 'compose v1' });
     writeFileSync(join(image.dir, 'cli-plugins', 'docker-compose'), 'truncated');
-    expect(() => installPlugins(sourceOf(image), fresh())).toThrow(/not the file its manifest lists/);
+    expect(() => installPlugins(sourceOf(image), fresh())).toThrow(/docker-compose is missing or not the file its list names/);
+    expect(sourceOf(image).repair).toMatch(/berth image build/);
+  });
+});
+
+describe('docker CLI plugins an installed Berth carries', () => {
+  /** A packaged resources folder whose cli-plugins/<platform>-<arch>/ holds `files`, listed in plugins.json. */
+  function installedWith(host: Omit<Host, 'resources'>, files: Record<string, string>): Host {
+    const resources = fresh();
+    const dir = join(resources, 'cli-plugins', `${host.platform}-${host.arch}`);
+    mkdirSync(dir, { recursive: true });
+    const list: Record<string, unknown> = {};
+    for (const [name, content] of Object.entries(files)) {
+      writeFileSync(join(dir, name), content, { mode: 0o755 });
+      list[name] = { package: 'docker/compose', version: '2.26.1', sha256: createHash('sha256').update(content).digest('hex'), size: Buffer.byteLength(content) };
+    }
+    writeFileSync(join(dir, 'plugins.json'), JSON.stringify(list));
+    return { ...host, resources };
+  }
+
+  it("takes the installed app's plugins for its host before the image's, Windows' .exe names included", () => {
+    const image = imageWith({ 'docker-compose': 'linux compose' });
+    const windows = installedWith({ platform: 'win32', arch: 'x64' }, { 'docker-compose.exe': 'windows compose' });
+    const source = pluginSource(image, windows);
+    if (typeof source === 'string') throw new Error(source);
+    expect(source.dir).toBe(join(windows.resources!, 'cli-plugins', 'win32-x64'));
+    expect(Object.keys(source.plugins)).toEqual(['docker-compose.exe']);
+    const target = fresh();
+    expect(installPlugins(source, target).copied).toEqual(['docker-compose.exe']);
+    expect(readFileSync(join(target, 'docker-compose.exe'), 'utf8')).toBe('windows compose');
+
+    // A source tree, or an installed app without plugins for its host: the image's, where they run.
+    expect(pluginSource(image, { resources: null, platform: 'linux', arch: 'x64' })).toMatchObject({ dir: join(image.dir, 'cli-plugins') });
+    expect(pluginSource(image, { resources: fresh(), platform: 'darwin', arch: 'arm64' })).toMatch(/for Linux on x64, not darwin on arm64/);
+  });
+
+  it('says to install Berth again when its plugins or their list are damaged', () => {
+    const host = installedWith({ platform: 'darwin', arch: 'arm64' }, { 'docker-buildx': 'buildx' });
+    const dir = join(host.resources!, 'cli-plugins', 'darwin-arm64');
+    const source = carriedPlugins(dir);
+    if (typeof source === 'string') throw new Error(source);
+    writeFileSync(join(dir, 'docker-buildx'), 'cut');
+    expect(() => installPlugins(source, fresh())).toThrow(expect.objectContaining({ hint: 'Install Berth again.' }));
+    writeFileSync(join(dir, 'plugins.json'), '{ "../docker-x": {} }');
+    expect(carriedPlugins(dir)).toMatch(/plugins\.json is not a list of plugins: install Berth again/);
+    writeFileSync(join(dir, 'plugins.json'), '{ cut');
+    expect(carriedPlugins(dir)).toMatch(/plugins\.json does not read as JSON/);
   });
 });
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BerthError } from '../api/errors';
 import { copyFileDurably, writeFileDurably } from '../durableFile';
 import { updateDockerConfig, type DockerConfig } from '../registry/dockerConfig';
+import { bundledCliPlugins, PLUGIN_LIST_FILE, thisHost, type Host } from '../resources';
 import type { LocatedImage } from '../vm/image';
 
 /** One plugin as the image's manifest lists it: its Debian package and the file's digest and size. */
@@ -13,15 +14,16 @@ const PluginEntry = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   size: z.number().int().nonnegative(),
 });
-// A plugin's file name is docker-NAME; nothing that could leave the folder.
-const PluginName = z.string().regex(/^docker-[a-z0-9][a-z0-9-]*$/);
-const PluginList = z.record(PluginName, PluginEntry);
+// A plugin's file name is docker-NAME (docker-NAME.exe on Windows); nothing that could leave the folder.
+const PluginName = z.string().regex(/^docker-[a-z0-9][a-z0-9-]*(\.exe)?$/);
+export const PluginList = z.record(PluginName, PluginEntry);
 export type PluginList = z.infer<typeof PluginList>;
 
-/** Where a set of plugin binaries comes from: a folder and the manifest's list of it. */
+/** Where a set of plugin binaries comes from: a folder, the list of it, and what mends a damaged one. */
 export interface PluginSource {
   dir: string;
   plugins: PluginList;
+  repair: string;
 }
 
 /**
@@ -34,7 +36,27 @@ export function imagePlugins(image: LocatedImage, platform = process.platform, a
   if (platform !== 'linux' || arch !== theirs) return `the image's plugins are for Linux on ${theirs}, not ${platform} on ${arch}`;
   const listed = PluginList.safeParse(image.manifest.cliPlugins);
   if (!listed.success) return 'the image lists no CLI plugins (built by an older recipe)';
-  return { dir: join(image.dir, 'cli-plugins'), plugins: listed.data };
+  return { dir: join(image.dir, 'cli-plugins'), plugins: listed.data, repair: 'Rebuild the image (remove its folder, then `berth image build`).' };
+}
+
+/** The plugins an installed Berth carries for its host, as its plugins.json lists them. */
+export function carriedPlugins(dir: string): PluginSource | string {
+  const file = join(dir, PLUGIN_LIST_FILE);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return `${file} does not read as JSON (${(error as Error).message}): install Berth again`;
+  }
+  const listed = PluginList.safeParse(parsed);
+  if (!listed.success) return `${file} is not a list of plugins: install Berth again`;
+  return { dir, plugins: listed.data, repair: 'Install Berth again.' };
+}
+
+/** The installed app's own plugins for this host where it carries them, else the guest image's. */
+export function pluginSource(image: LocatedImage, host: Host = thisHost()): PluginSource | string {
+  const carried = bundledCliPlugins(host);
+  return carried ? carriedPlugins(carried) : imagePlugins(image, host.platform, host.arch);
 }
 
 const STAMP = '.berth-plugins.json';
@@ -70,8 +92,8 @@ export function installPlugins(source: PluginSource, dir: string): { copied: str
     if (!existsSync(from) || statSync(from).size !== entry.size) {
       throw new BerthError(
         'CliPluginMissing',
-        `The guest image's ${from} is missing or not the file its manifest lists (${entry.size} bytes).`,
-        'Rebuild the image (remove its folder, then `berth image build`).',
+        `${from} is missing or not the file its list names (${entry.size} bytes).`,
+        source.repair,
       );
     }
     copyFileDurably(from, target, 0o755);
@@ -120,7 +142,7 @@ export function usePluginDir(env: NodeJS.ProcessEnv, dir: string): ExtraDirChang
  * the start: the text says what is wrong and what to do, and the log keeps it.
  */
 export function provideCliPlugins(image: LocatedImage, dir: string, env: NodeJS.ProcessEnv, log: (line: string) => void): string {
-  const source = imagePlugins(image);
+  const source = pluginSource(image);
   if (typeof source === 'string') return `none installed: ${source}`;
   const names = Object.entries(source.plugins).map(([name, entry]) => `${name} ${entry.version}`).join(', ');
   let text: string;

@@ -1,17 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
 import { BerthError } from '../api/errors';
 import { isAlive, readPid } from '../pidfile';
+import { appRoot, bundledImage, thisHost } from '../resources';
 import { guestArch, type GuestArch } from './arch';
 import type { GuestImage } from './qemu';
 
-/** The source tree (or packaged app) root: bundles live in out/main, two levels below it. */
-export function appRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
+export { appRoot } from '../resources';
 
 export const recipeDir = (): string => join(appRoot(), 'vm');
 
@@ -62,7 +59,7 @@ function imageAt(dir: string, id: string): LocatedImage | null {
 /** An image's name in the cache and the packaged app: the recipe's hash, and the architecture but amd64's. */
 export const imageId = (arch: GuestArch, hash = recipeHash()): string => (arch === 'amd64' ? hash : `${hash}-${arch}`);
 
-/** BERTH_IMAGE names a built image folder; else the packaged one; else the user's cache. */
+/** BERTH_IMAGE names a built image folder; else the one the installed app carries; else the user's cache. */
 export function locateImage(cacheDir: string, env = process.env, arch: GuestArch = guestArch(env)): LocatedImage | null {
   if (env.BERTH_IMAGE) {
     const image = imageAt(env.BERTH_IMAGE, `custom:${env.BERTH_IMAGE}`);
@@ -82,8 +79,14 @@ export function locateImage(cacheDir: string, env = process.env, arch: GuestArch
     }
     return image;
   }
+  const bundled = bundledImage(thisHost(), arch);
+  if (bundled) return imageAt(bundled.dir, bundled.id) ?? bundledIncomplete(bundled.dir);
   const id = imageId(arch);
-  return imageAt(join(appRoot(), 'resources', 'vm', id), id) ?? imageAt(join(cacheDir, id), id);
+  return imageAt(join(cacheDir, id), id);
+}
+
+function bundledIncomplete(dir: string): never {
+  throw new BerthError('ImageIncomplete', `The guest image Berth came with (${dir}) is incomplete.`, 'Install Berth again.');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));

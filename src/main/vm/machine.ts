@@ -5,7 +5,7 @@ import { BerthError } from '../api/errors';
 import { handshakeDeadlineMs, type Candidate } from './accelerator';
 import { GuestConsole } from './console';
 import { Qmp } from './qmp';
-import { qemuArgs, type MachineSpec } from './qemu';
+import { qemuArgs, qemuDataArgs, type MachineSpec } from './qemu';
 
 type Spec = Omit<MachineSpec, 'accelerator'>;
 
@@ -57,7 +57,7 @@ export class Machine {
   static launch(qemu: string, accelerator: string, spec: Spec, consoleLog: WriteStream, extra: string[] = [], pastStart = false): Machine {
     const how = extra.length ? `restoring ${extra.at(-1)}` : 'booting';
     consoleLog.write(`\n--- berth: launching qemu with accelerator ${accelerator}, ${how}, at ${new Date().toISOString()}\n`);
-    const child = spawn(qemu, [...qemuArgs({ ...spec, accelerator }), ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(qemu, [...qemuArgs({ ...spec, accelerator }), ...qemuDataArgs(process.env, spec.image.arch), ...extra], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin?.on('error', () => undefined);
     child.once('error', (error) => consoleLog.write(`berth: could not run ${qemu}: ${error.message}\n`));
     let stderr = '';

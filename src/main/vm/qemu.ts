@@ -2,12 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { BerthError } from '../api/errors';
+import { bundledQemu, thisHost } from '../resources';
 import type { NetworkMode } from '../settings/schema';
 import { guestArch, qemuSystem, type GuestArch } from './arch';
 
-/** BERTH_QEMU names the binary; otherwise the emulator for the guest's architecture is looked up on PATH. */
+/** The QEMU the installed app carries (macOS and Windows), unless BERTH_QEMU names another. */
+const carriedQemu = (env: NodeJS.ProcessEnv, arch: GuestArch) => (env.BERTH_QEMU ? null : bundledQemu(thisHost(), arch));
+
+/** BERTH_QEMU names the binary; else the installed app's own; else the emulator for the guest's architecture on PATH. */
 export function findQemu(env = process.env, arch: GuestArch = guestArch(env)): string {
   const QEMU = qemuSystem(arch);
+  const carried = carriedQemu(env, arch);
+  if (carried) return carried.binary;
   const candidates = env.BERTH_QEMU
     ? [env.BERTH_QEMU]
     : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, QEMU));
@@ -30,6 +36,15 @@ export function findQemu(env = process.env, arch: GuestArch = guestArch(env)): s
     env.BERTH_QEMU ? `BERTH_QEMU=${env.BERTH_QEMU} is not an executable file.` : `${QEMU} was not found on PATH.`,
     `Berth runs its VM with QEMU: ${install}, then start Berth again.`,
   );
+}
+
+/**
+ * `-L DIR` for the installed app's QEMU: its firmware and data files lie in a folder of the app's layout,
+ * not where that QEMU was built to look. Nothing for BERTH_QEMU or a QEMU on PATH, which find their own.
+ */
+export function qemuDataArgs(env = process.env, arch: GuestArch = guestArch(env)): string[] {
+  const carried = carriedQemu(env, arch);
+  return carried ? ['-L', carried.dataDir] : [];
 }
 
 export interface GuestImage {
