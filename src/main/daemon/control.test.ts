@@ -9,25 +9,10 @@ import type { StreamHandlers } from '../api/streams';
 import { ensureHome, homePaths } from '../home';
 import { connectDaemon } from './connect';
 import { ControlServer } from './control';
+import { restingStatus } from './status';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-control-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const status = (state: EngineStatus['state']): EngineStatus => ({
-  state,
-  dockerHost: 'unix:///b/run/docker.sock',
-  context: 'berth',
-  accelerator: null,
-  acceleratorReason: null,
-  network: 'normal',
-  startMs: null,
-  steps: [],
-  error: null,
-  versions: {},
-  logs: { daemon: 'd', console: 'c' },
-  ports: [],
-  suspended: null,
-});
 
 const until = async (done: () => boolean): Promise<void> => {
   const deadline = Date.now() + 5_000;
@@ -42,7 +27,9 @@ describe('ControlServer', () => {
   it('counts and tells a connection only once it has written, as every Berth client does at once', async () => {
     const paths = homePaths(dir);
     ensureHome(paths);
-    const calls: Partial<Handlers> = { 'engine.status': async () => status('stopped') };
+    const resting = restingStatus(paths, {});
+    const status = (state: EngineStatus['state']): EngineStatus => ({ ...resting, state });
+    const calls: Partial<Handlers> = { 'engine.status': async () => resting };
     let changes = 0;
     const server = new ControlServer(paths.controlSocket, calls as Handlers, {} as StreamHandlers, () => (changes += 1));
     await server.listen();

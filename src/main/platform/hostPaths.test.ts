@@ -22,6 +22,8 @@ describe('host paths in the guest', () => {
     expect(guestPath('C:\\Users\\ana\\my project (1)', 'win32')).toBe('/mnt/c/Users/ana/my project (1)');
     // A path that is already the guest's stays as it is.
     expect(guestPath('/var/run/docker.sock', 'win32')).toBe('/var/run/docker.sock');
+    expect(guestPath('//var/run/docker.sock', 'win32')).toBe('//var/run/docker.sock');
+    expect(() => guestPath('//./pipe/berth_docker', 'win32')).toThrow('//./pipe/berth_docker is a Windows device or named pipe, not a folder.');
     expect(listSeparator('win32')).toBe(';');
   });
 
@@ -35,10 +37,13 @@ describe('host paths in the guest', () => {
   });
 
   it('refuse network, device and relative Windows paths, saying what to use', () => {
-    for (const unc of ['\\\\server\\share\\src', '//server/share', '\\\\?\\UNC\\server\\share\\x']) {
+    for (const unc of ['\\\\server\\share\\src', '\\\\?\\UNC\\server\\share\\x']) {
       expect(unreachable(unc, 'win32')).toMatch(/is a network \(UNC\) path/);
       expect(() => guestPath(unc, 'win32')).toThrow(expect.objectContaining({ name: 'HostPathUnreachable', hint: expect.stringMatching(/drive of this machine/) }));
     }
+    // As a host folder //server/share is a network path; as a bind's source the Linux engine reads it as /server/share.
+    expect(unreachable('//server/share', 'win32')).toMatch(/is a network \(UNC\) path/);
+    expect(guestPath('//server/share', 'win32')).toBe('//server/share');
     expect(unreachable('\\\\.\\pipe\\berth_docker', 'win32')).toBe('is a Windows device or named pipe, not a folder');
     for (const relative of ['src\\app', 'C:src', '\\Users\\ana', '/home/ana']) expect(unreachable(relative, 'win32')).toMatch(/is not an absolute Windows path with a drive letter/);
     expect(unreachable('C:\\Users', 'win32')).toBeNull();

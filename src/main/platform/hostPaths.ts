@@ -36,8 +36,12 @@ export function unreachable(path: string, platform: NodeJS.Platform = process.pl
   return unreachableOnWindows(path);
 }
 
-/** On Windows a path with one leading slash is no host path: it is the guest's already (/mnt/c/..., /var/run/docker.sock). */
-const isGuestForm = (path: string, platform: NodeJS.Platform): boolean => platform === 'win32' && path.startsWith('/') && !path.startsWith('//');
+/**
+ * On Windows a bind's source that starts with a forward slash is the guest's already (/mnt/c/...,
+ * /var/run/docker.sock, or //var/run/docker.sock, which Windows clients write so that no shell turns it
+ * into a Windows path), unless it is a device path (//./pipe/NAME, //?/C:/...).
+ */
+const isGuestForm = (path: string, platform: NodeJS.Platform): boolean => platform === 'win32' && path.startsWith('/') && !/^\/\/[.?]\//.test(path);
 
 /** Why the guest cannot reach what a bind names (a host path, or on Windows a guest path as well); null when it can. */
 export const unreachableSource = (source: string, platform: NodeJS.Platform = process.platform): string | null =>
