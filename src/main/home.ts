@@ -1,34 +1,43 @@
 import { mkdirSync, chmodSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { endpoints, type Endpoints } from './platform/endpoints';
+import { pathsOf } from './platform/hostPaths';
 
-/** Where one Berth installation keeps its state. BERTH_HOME lets instances run side by side. */
-export function berthHome(env = process.env): string {
+/**
+ * Where one Berth installation keeps its state, by the platform's custom. BERTH_HOME lets instances run
+ * side by side.
+ */
+export function berthHome(env = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
   if (env.BERTH_HOME) return env.BERTH_HOME;
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Berth');
-  if (process.platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'Berth');
-  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'berth');
+  const { join } = pathsOf(platform);
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Berth');
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'Berth');
+  return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'berth');
 }
 
 /** Saved booted guests (one per machine shape), beside the image cache: a start restores them instead of booting. */
-export const snapshotsDir = (env = process.env): string => join(dirname(imageCacheDir(env)), 'snapshots');
-
-/** Built guest images are shared by every installation of the same user. */
-export function imageCacheDir(env = process.env): string {
-  if (env.BERTH_IMAGE_CACHE) return env.BERTH_IMAGE_CACHE;
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'Berth', 'images');
-  return join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'berth', 'images');
+export function snapshotsDir(env = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  const { dirname, join } = pathsOf(platform);
+  return join(dirname(imageCacheDir(env, platform, home)), 'snapshots');
 }
 
-export interface HomePaths {
+/**
+ * Built guest images are shared by every installation of the same user. Windows has no caches folder of its
+ * own: theirs is in the default home's Cache folder, which no setting or reset of a home touches.
+ */
+export function imageCacheDir(env = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  if (env.BERTH_IMAGE_CACHE) return env.BERTH_IMAGE_CACHE;
+  const { join } = pathsOf(platform);
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'Berth', 'images');
+  if (platform === 'win32') return join(berthHome({ ...env, BERTH_HOME: undefined }, platform, home), 'Cache', 'images');
+  return join(env.XDG_CACHE_HOME ?? join(home, '.cache'), 'berth', 'images');
+}
+
+export interface HomePaths extends Endpoints {
   home: string;
   settings: string;
   runDir: string;
-  dockerSocket: string;
-  controlSocket: string;
-  qmpSocket: string;
-  /** QEMU's end of the guest's serial SSH port. */
-  sshSocket: string;
   daemonPid: string;
   qemuPid: string;
   /** The running VM's shape, for a later daemon to take it over (vm/leftover.ts). */
@@ -50,7 +59,8 @@ export interface HomePaths {
   windowState: string;
 }
 
-export function homePaths(home = berthHome()): HomePaths {
+/** The home's files and folders, and its sockets (named pipes on Windows, see platform/endpoints). */
+export function homePaths(home = berthHome(), platform: NodeJS.Platform = process.platform, env = process.env): HomePaths {
   const runDir = join(home, 'run');
   const sshDir = join(home, 'ssh');
   const logsDir = join(home, 'logs');
@@ -58,10 +68,7 @@ export function homePaths(home = berthHome()): HomePaths {
     home,
     settings: join(home, 'settings.json'),
     runDir,
-    dockerSocket: join(runDir, 'docker.sock'),
-    controlSocket: join(runDir, 'berth.sock'),
-    qmpSocket: join(runDir, 'qmp.sock'),
-    sshSocket: join(runDir, 'ssh.sock'),
+    ...endpoints({ home, runDir, defaultHome: berthHome({ ...env, BERTH_HOME: undefined }, platform) }, platform),
     daemonPid: join(runDir, 'daemon.pid'),
     qemuPid: join(runDir, 'qemu.pid'),
     machineRecord: join(runDir, 'machine.json'),

@@ -10,6 +10,7 @@ import { StreamSessions, type StreamHandlers } from '../api/streams';
 import type { DaemonConnection } from '../daemon/connect';
 import { DaemonLink } from '../daemon/link';
 import { homePaths } from '../home';
+import { dockerHost } from '../platform/endpoints';
 import { defaultSettings } from '../settings/schema';
 import { Shell, type ShellApp, type ShellElectron, type ShellTray, type ShellWindow } from './shell';
 import type { MenuEntry } from './trayMenu';
@@ -20,7 +21,7 @@ import type { Rect, WindowPlacement } from './windowState';
 
 export const status = (state: EngineState): EngineStatus => ({
   state,
-  dockerHost: 'unix:///tmp/berth/docker.sock',
+  dockerHost: dockerHost(homePaths('/tmp/berth').dockerSocket),
   context: 'berth',
   accelerator: null,
   acceleratorReason: null,

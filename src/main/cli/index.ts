@@ -3,6 +3,7 @@ import type { EngineStatus } from '../api/engine';
 import type { Diagnostics } from '../api/troubleshoot';
 import { CONTEXT_NAME } from '../engine/context';
 import { homePaths, imageCacheDir } from '../home';
+import { dockerHost, dockerHostExport } from '../platform/endpoints';
 import { readPid, waitGone } from '../pidfile';
 import { connectDaemon } from '../daemon/connect';
 import { guestArch } from '../vm/arch';
@@ -54,10 +55,10 @@ async function bringUp(channel: 'engine.start' | 'engine.restart'): Promise<numb
   try {
     const status = await connection.client.invoke(channel, {});
     print(status);
-    process.stdout.write(`DOCKER_HOST=unix://${paths.dockerSocket}\n`);
+    process.stdout.write(`DOCKER_HOST=${dockerHost(paths.dockerSocket)}\n`);
     process.stderr.write(
       `Berth is running (${status.accelerator}, ${((status.startMs ?? 0) / 1000).toFixed(1)} s). ` +
-        `Use it with: docker --context ${CONTEXT_NAME} ps   or   export DOCKER_HOST=unix://${paths.dockerSocket}\n`,
+        `Use it with: docker --context ${CONTEXT_NAME} ps   or   ${dockerHostExport(paths.dockerSocket)}\n`,
     );
     return 0;
   } finally {

@@ -17,7 +17,11 @@ export interface DaemonConnection {
 function dial(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
-    socket.once('connect', () => resolve(socket));
+    socket.once('connect', () => {
+      // The daemon counts and tells a connection once it has written: this empty line, before any call.
+      socket.write('\n');
+      resolve(socket);
+    });
     socket.once('error', reject);
   });
 }

@@ -5,10 +5,15 @@ import { StreamSessions, type StreamHandlers } from '../api/streams';
 import { listenPrivately } from '../tunnel/socket';
 import { onJsonLines, writeJsonLine } from './lines';
 
-/** The daemon's end of the contract: a Unix socket only the user can open. */
+/**
+ * The daemon's end of the contract: a Unix socket only the user can open, or on Windows a named pipe that
+ * other users may open only to read. A connection becomes a client, counted and told the events, once it
+ * has written something (connectDaemon writes an empty line first): one that cannot write is told nothing.
+ */
 export class ControlServer {
   private server: Server | null = null;
   private unlink = (): void => undefined;
+  private readonly open = new Set<Socket>();
   readonly clients = new Set<Socket>();
 
   constructor(
@@ -20,14 +25,17 @@ export class ControlServer {
 
   async listen(): Promise<void> {
     const server = createServer((socket) => {
-      this.clients.add(socket);
-      this.onClientsChanged();
+      this.open.add(socket);
+      socket.once('data', () => {
+        this.clients.add(socket);
+        this.onClientsChanged();
+      });
       const sessions = new StreamSessions(this.streams, (frame) => writeJsonLine(socket, frame));
       socket.on('error', () => socket.destroy());
       socket.once('close', () => {
         sessions.closeAll();
-        this.clients.delete(socket);
-        this.onClientsChanged();
+        this.open.delete(socket);
+        if (this.clients.delete(socket)) this.onClientsChanged();
       });
       onJsonLines(socket, (frame) => {
         if (sessions.receive(frame as Frame)) return;
@@ -43,7 +51,7 @@ export class ControlServer {
   }
 
   close(): void {
-    for (const socket of this.clients) socket.destroy();
+    for (const socket of this.open) socket.destroy();
     this.server?.close();
     this.unlink();
   }

@@ -2,6 +2,7 @@ import type { EngineState, EngineStatus, ForwardedPort, StartStep } from '../api
 import type { WireError } from '../api/errors';
 import { CONTEXT_NAME } from '../engine/context';
 import type { HomePaths } from '../home';
+import { dockerHost } from '../platform/endpoints';
 import { effectiveNetwork, loadSettings } from '../settings/store';
 import { readSuspended, suspendFiles, type SuspendedRecord } from '../vm/suspended';
 import type { Started } from './startBase';
@@ -32,7 +33,7 @@ export function engineStatus(paths: HomePaths, env: NodeJS.ProcessEnv, parts: St
   }
   return {
     state: parts.state,
-    dockerHost: `unix://${paths.dockerSocket}`,
+    dockerHost: dockerHost(paths.dockerSocket),
     context: CONTEXT_NAME,
     accelerator: parts.accelerator ?? suspended?.accelerator ?? null,
     acceleratorReason: started?.acceleratorReason ?? null,

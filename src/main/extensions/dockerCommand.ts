@@ -1,6 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { BerthError } from '../api/errors';
+import { dockerHost } from '../platform/endpoints';
 
 /**
  * What the docker CLI run for an extension's page inherits from Berth's own environment: where the user's
@@ -37,7 +38,7 @@ export function dockerEnvironment(inherited: NodeJS.ProcessEnv, fromPage: Record
     if (!pattern.test(value)) throw refused(`docker with ${name}=${JSON.stringify(value.slice(0, 64))}`, `That is not a value ${name} takes.`);
     env[name] = value;
   }
-  env.DOCKER_HOST = `unix://${dockerSocket}`;
+  env.DOCKER_HOST = dockerHost(dockerSocket);
   return env;
 }
 

@@ -1,5 +1,5 @@
 import { BerthError } from '../api/errors';
-import { isWithin, unusable } from './shares';
+import { hostWithin, unusable } from './shares';
 import { SETTING_KEYS, valueAt, withValues, type Restarts, type SettingKey } from '../api/settings';
 import { Settings } from './schema';
 
@@ -77,7 +77,7 @@ export function checkChange(before: Settings, after: Settings, { home, diskExist
     throw new BerthError('SettingInvalid', `The data disk only grows: it is ${before.vm.diskGiB} GiB, not less.`, 'A smaller disk is a new, empty one: stop Berth, move data.img out of its home, and start again.');
   }
   for (const share of after.shares.filter((path) => !before.shares.includes(path))) {
-    const problem = unusable(share) ?? (isWithin(share, home) ? "lies inside Berth's own home" : null);
+    const problem = unusable(share) ?? (hostWithin(share, home) ? "lies inside Berth's own home" : null);
     if (problem) throw new BerthError('SettingInvalid', `The shared folder ${share} ${problem}.`, 'Share existing folders of this machine, such as your home folder.');
   }
 }

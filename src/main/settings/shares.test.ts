@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrate } from './migrations';
 import { defaultSettings } from './schema';
-import { effectiveShares } from './shares';
+import { effectiveShares, hostWithin, unusable } from './shares';
 import { loadSettings } from './store';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-shares-'));
@@ -59,5 +59,26 @@ describe('shared folders', () => {
     for (const [path, hidden] of [['/', '/bin'], ['/usr/local', '/usr'], ['/var', '/var/lib/docker'], ['/run/user/1000', '/run']]) {
       expect(() => effectiveShares(withShares([path]), {}, 's.json')).toThrow(`would hide the VM's own ${hidden}`);
     }
+  });
+
+  it('on Windows: BERTH_SHARES is separated by semicolons, and a network path is refused', () => {
+    try {
+      effectiveShares(withShares([]), { BERTH_SHARES: '\\\\server\\share;C:\\Users\\ana' }, 's.json', 'win32');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toBe("BERTH_SHARES lists \\\\server\\share, which is a network (UNC) path: the VM sees folders of this machine's own drives only.");
+      expect((error as { hint: string }).hint).toMatch(/Change BERTH_SHARES \(absolute paths separated by ;\)/);
+    }
+    expect(unusable('C:relative', 'win32')).toBe('is not an absolute path');
+    expect(unusable('/home/ana', 'win32')).toBe('is not an absolute Windows path with a drive letter, such as C:\\Users\\you');
+    expect(unusable('\\\\.\\pipe\\berth_docker', 'win32')).toBe('is a Windows device or named pipe, not a folder');
+  });
+
+  it('compares Windows folders as the guest sees them, without case', () => {
+    expect(hostWithin('c:\\users\\ana\\src', 'C:\\Users\\Ana', 'win32')).toBe(true);
+    expect(hostWithin('C:\\Users\\Anabel', 'C:\\Users\\Ana', 'win32')).toBe(false);
+    expect(hostWithin('D:\\Users\\Ana', 'C:\\Users\\Ana', 'win32')).toBe(false);
+    expect(hostWithin('/home/Ana/src', '/home/ana', 'linux')).toBe(false);
+    expect(hostWithin('/home/ana/src', '/home/ana', 'linux')).toBe(true);
   });
 });

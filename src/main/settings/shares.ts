@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
-import { isAbsolute, normalize } from 'node:path';
+import { posix } from 'node:path';
 import { BerthError } from '../api/errors';
+import { comparable, guestPath, listSeparator, pathsOf, unreachable } from '../platform/hostPaths';
 import type { Settings } from './schema';
 
-/** The host folders the VM sees at the same path, and where that list came from (for messages). */
+/** The host folders the VM sees (at the same path, or on Windows at their guest path), and where that list came from (for messages). */
 export interface SharedFolders {
   paths: string[];
   /** `setting`: the "shares" setting; `env`: BERTH_SHARES, which overrides it. */
@@ -15,7 +16,16 @@ export function isWithin(path: string, folder: string): boolean {
   return folder === '/' || path === folder || path.startsWith(`${folder}/`);
 }
 
-/** The guest mounts each share at the same path: these are its own and must stay visible. */
+/**
+ * Whether the host folder `folder` holds the host path `path`, compared as the guest sees them: on Windows
+ * C:\Users\Ana holds c:\users\ana\src. A path the guest cannot reach is compared as it is.
+ */
+export function hostWithin(path: string, folder: string, platform: NodeJS.Platform = process.platform): boolean {
+  const inGuest = (host: string): string => (unreachable(host, platform) ? host : comparable(posix.normalize(guestPath(host, platform)), platform));
+  return isWithin(inGuest(path), inGuest(folder));
+}
+
+/** The guest mounts each share at its guest path: these are its own and must stay visible. */
 const GUEST_SYSTEM = ['/bin', '/boot', '/dev', '/etc', '/lib', '/lib64', '/proc', '/run', '/sbin', '/sys', '/usr', '/var/lib/docker', '/var/lib/containerd', '/var/run', '/mnt/data'];
 
 function origin(env: NodeJS.ProcessEnv): SharedFolders['origin'] {
@@ -24,16 +34,19 @@ function origin(env: NodeJS.ProcessEnv): SharedFolders['origin'] {
 
 const named = (from: SharedFolders['origin']): string => (from === 'env' ? 'BERTH_SHARES' : 'The "shares" setting');
 
-function shareError(from: SharedFolders['origin'], settingsPath: string, problem: string, fix: string): BerthError {
-  const where = from === 'env' ? 'BERTH_SHARES (colon-separated absolute paths)' : `"shares" in ${settingsPath}`;
+function shareError(from: SharedFolders['origin'], settingsPath: string, problem: string, platform: NodeJS.Platform): BerthError {
+  const fix = 'List existing folders of this machine, such as your home folder.';
+  const where = from === 'env' ? `BERTH_SHARES (absolute paths separated by ${listSeparator(platform)})` : `"shares" in ${settingsPath}`;
   return new BerthError('ShareInvalid', `${named(from)} ${problem}`, `${fix} Change ${where}, then start Berth again.`);
 }
 
-/** Why the VM cannot show `path` at the same place, or null when it can. */
-export function unusable(path: string): string | null {
-  if (!isAbsolute(path)) return 'is not an absolute path';
+/** Why the VM cannot show the host folder `path`, or null when it can. */
+export function unusable(path: string, platform: NodeJS.Platform = process.platform): string | null {
+  if (!pathsOf(platform).isAbsolute(path)) return 'is not an absolute path';
+  const unreached = unreachable(path, platform);
+  if (unreached) return unreached;
   if (/[\n\r\0]/.test(path)) return 'holds a line break';
-  const clean = normalize(path);
+  const clean = posix.normalize(guestPath(path, platform));
   const hidden = GUEST_SYSTEM.find((system) => isWithin(system, clean) || isWithin(clean, system));
   if (hidden) return `would hide the VM's own ${hidden}`;
   let kind: 'folder' | 'other' | 'missing' = 'missing';
@@ -47,22 +60,29 @@ export function unusable(path: string): string | null {
   return null;
 }
 
+/** `path` normalised, without a separator at its end unless it is a root (/, C:\). */
+function withoutTrailingSeparator(path: string, platform: NodeJS.Platform): string {
+  const { normalize, parse, sep } = pathsOf(platform);
+  const clean = normalize(path);
+  return parse(clean).root === clean ? clean : clean.replace(new RegExp(`\\${sep}+$`), '');
+}
+
 /**
- * The host folders shared with the VM: BERTH_SHARES (colon-separated) when set, else the setting.
+ * The host folders shared with the VM: BERTH_SHARES (separated as PATH is: `:`, on Windows `;`) when set, else the setting.
  * Each must be an existing folder; one inside another is already shared by it and is dropped.
  */
-export function effectiveShares(settings: Settings, env: NodeJS.ProcessEnv, settingsPath: string): SharedFolders {
+export function effectiveShares(settings: Settings, env: NodeJS.ProcessEnv, settingsPath: string, platform: NodeJS.Platform = process.platform): SharedFolders {
   const from = origin(env);
-  const listed = from === 'env' ? env.BERTH_SHARES!.split(':').filter(Boolean) : settings.shares;
+  const listed = from === 'env' ? env.BERTH_SHARES!.split(listSeparator(platform)).filter(Boolean) : settings.shares;
   const folders: string[] = [];
   for (const entry of listed) {
-    const problem = unusable(entry);
+    const problem = unusable(entry, platform);
     if (problem) {
-      throw shareError(from, settingsPath, `lists ${entry}, which ${problem}.`, 'List existing folders of this machine, such as your home folder.');
+      throw shareError(from, settingsPath, `lists ${entry}, which ${problem}.`, platform);
     }
-    const path = normalize(entry).replace(/(.)\/+$/, '$1');
+    const path = withoutTrailingSeparator(entry, platform);
     if (!folders.includes(path)) folders.push(path);
   }
-  const outermost = folders.filter((path) => !folders.some((other) => other !== path && isWithin(path, other)));
+  const outermost = folders.filter((path) => !folders.some((other) => other !== path && hostWithin(path, other, platform)));
   return { paths: outermost, origin: from };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bindSources, mapEngineSocket, socketAliases, unsharedMessage, unsharedSource } from './bindCheck';
+import { bindSources, createInspector, mapEngineSocket, placeBinds, socketAliases, unsharedMessage } from './bindCheck';
 
 describe('bind check', () => {
   it('reads absolute sources from Binds and bind Mounts only', () => {
@@ -20,9 +20,11 @@ describe('bind check', () => {
   it("allows the guest's own folders without a share", () => {
     const shares = { paths: [], origin: 'setting' as const };
     const binds = ['/var/run/docker.sock:/s', '/run/x:/r', '/var/lib/docker/volumes/v:/v', '/proc:/host/proc', '/sys:/sys', '/dev:/dev'];
-    expect(unsharedSource({ HostConfig: { Binds: binds } }, shares)).toBeNull();
-    expect(unsharedSource({ HostConfig: { Binds: ['/var/lib/dockerx:/x'] } }, shares)).toBe('/var/lib/dockerx');
-    expect(unsharedSource({ HostConfig: { Binds: ['/run/../etc:/x'] } }, shares)).toBe('/run/../etc');
+    const create = { HostConfig: { Binds: [...binds] } };
+    expect(placeBinds(create, shares)).toEqual({ moved: false });
+    expect(create.HostConfig.Binds).toEqual(binds);
+    expect(placeBinds({ HostConfig: { Binds: ['/var/lib/dockerx:/x'] } }, shares)).toEqual({ refused: unsharedMessage('/var/lib/dockerx', shares) });
+    expect(placeBinds({ HostConfig: { Binds: ['/run/../etc:/x'] } }, shares)).toEqual({ refused: unsharedMessage('/run/../etc', shares) });
   });
 
   it('says when BERTH_SHARES decided the list', () => {
@@ -59,3 +61,49 @@ describe('bind check', () => {
     }
   });
 });
+
+describe('bind check for a Windows host', () => {
+  const shares = { paths: ['C:\\Users\\Ana'], origin: 'setting' as const };
+  const inspect = createInspector(shares, '\\\\.\\pipe\\berth_docker', 'win32');
+  const created = (hostConfig: unknown) => inspect(Buffer.from(JSON.stringify({ Image: 'busybox', HostConfig: hostConfig })));
+  const sent = (verdict: ReturnType<typeof inspect>): unknown => (verdict.kind === 'rewrite' ? JSON.parse(verdict.body.toString('utf8')).HostConfig : verdict);
+
+  it('moves drive paths in a shared folder to their guest paths, keeping targets and options', () => {
+    const verdict = created({
+      Binds: ['C:\\Users\\Ana\\src:/src:ro', 'c:/users/ana/notes:/notes', 'cache:/cache', '/mnt/c/Users/Ana/x:/x'],
+      Mounts: [{ Type: 'bind', Source: 'C:\\Users\\Ana\\data', Target: '/data' }, { Type: 'volume', Source: 'v', Target: '/v' }],
+    });
+    expect(sent(verdict)).toEqual({
+      Binds: ['/mnt/c/Users/Ana/src:/src:ro', '/mnt/c/Users/Ana/notes:/notes', 'cache:/cache', '/mnt/c/Users/Ana/x:/x'],
+      Mounts: [{ Type: 'bind', Source: '/mnt/c/Users/Ana/data', Target: '/data' }, { Type: 'volume', Source: 'v', Target: '/v' }],
+    });
+  });
+
+  it("gives a bind of Berth's pipe, in either slash form, the engine's socket", () => {
+    expect(socketAliases('\\\\.\\pipe\\berth_docker')).toEqual(['//./pipe/berth_docker']);
+    const verdict = created({ Binds: ['//./pipe/berth_docker:/var/run/docker.sock', '\\\\.\\PIPE\\Berth_Docker:/s:ro'] });
+    expect(sent(verdict)).toEqual({ Binds: ['/var/run/docker.sock:/var/run/docker.sock', '/var/run/docker.sock:/s:ro'] });
+  });
+
+  it("passes the guest's own paths and named volumes unchanged", () => {
+    expect(created({ Binds: ['/var/run/docker.sock:/var/run/docker.sock', '//var/run/docker.sock:/s', 'data:/data'] })).toEqual({ kind: 'pass' });
+  });
+
+  it('refuses a folder outside the shared ones, a network path and another pipe, saying why', () => {
+    expect(created({ Binds: ['D:\\data:/d'] })).toEqual({ kind: 'refuse', message: unsharedMessage('D:\\data', shares) });
+    expect(created({ Mounts: [{ Type: 'bind', Source: '\\\\server\\share\\src', Target: '/src' }] })).toEqual({
+      kind: 'refuse',
+      message:
+        "Berth cannot mount \\\\server\\share\\src: it is a network (UNC) path: the VM sees folders of this machine's own drives only. " +
+        'Use a folder on a drive of this machine, inside a shared folder (Settings, File sharing), then try again.',
+    });
+    expect(created({ Binds: ['//./pipe/docker_engine:/var/run/docker.sock'] })).toMatchObject({ kind: 'refuse', message: expect.stringMatching(/is a Windows device or named pipe, not a folder/) });
+  });
+
+  it('leaves every source as sent on Linux, even one spelled loosely', () => {
+    const create = { HostConfig: { Binds: ['/home/ana//src/:/src'] } };
+    expect(placeBinds(create, { paths: ['/home/ana'], origin: 'setting' }, 'linux')).toEqual({ moved: false });
+    expect(create.HostConfig.Binds).toEqual(['/home/ana//src/:/src']);
+  });
+});
+

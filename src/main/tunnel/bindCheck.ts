@@ -1,5 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { posix } from 'node:path';
+import { isPipe } from '../platform/endpoints';
+import { comparable, guestPath, isPathSource, spelledAs, splitBind, unreachableSource, UNREACHABLE_HINT } from '../platform/hostPaths';
 import { isWithin, type SharedFolders } from '../settings/shares';
 import type { CreateVerdict } from './requestFramer';
 
@@ -11,29 +13,30 @@ function normalised(path: string): string {
   return clean.length > 1 ? clean.replace(/\/+$/, '') : clean;
 }
 
-/** One bind mount of a container create: its absolute host-side source, and how to point it elsewhere. */
+/** One bind mount of a container create: its source as the client sent it (a host or guest path), and how to point it elsewhere. */
 interface BindMount {
   source: string;
   moveTo(source: string): void;
 }
 
-/** A container create's bind mounts with absolute sources, from Binds and Mounts (named volumes are not paths). */
-function bindMounts(create: unknown): BindMount[] {
+/**
+ * A container create's bind mounts with path sources, from Binds and Mounts (named volumes are not paths).
+ * On Windows a source may also be a drive path (C:\src), a UNC path or a pipe.
+ */
+function bindMounts(create: unknown, platform: NodeJS.Platform): BindMount[] {
   const hostConfig = (create as { HostConfig?: { Binds?: unknown; Mounts?: unknown } } | null)?.HostConfig;
   const found: BindMount[] = [];
   const binds = hostConfig?.Binds;
   if (Array.isArray(binds)) {
     binds.forEach((bind: unknown, at) => {
-      // SOURCE:TARGET[:OPTIONS]; a path with a colon cannot be written in this form at all.
-      if (typeof bind !== 'string' || !bind.startsWith('/')) return;
-      const [source, ...rest] = bind.split(':');
-      found.push({ source, moveTo: (next) => (binds[at] = [next, ...rest].join(':')) });
+      const split = typeof bind === 'string' ? splitBind(bind, platform) : null;
+      if (split) found.push({ source: split.source, moveTo: (next) => (binds[at] = next + split.rest) });
     });
   }
   if (Array.isArray(hostConfig?.Mounts)) {
     for (const mount of hostConfig.Mounts as Array<{ Type?: unknown; Source?: unknown }>) {
       const isBind = typeof mount?.Type === 'string' && mount.Type.toLowerCase() === 'bind';
-      if (isBind && typeof mount.Source === 'string' && mount.Source.startsWith('/')) {
+      if (isBind && typeof mount.Source === 'string' && isPathSource(mount.Source, platform)) {
         found.push({ source: mount.Source, moveTo: (next) => (mount.Source = next) });
       }
     }
@@ -41,20 +44,41 @@ function bindMounts(create: unknown): BindMount[] {
   return found;
 }
 
-/** The absolute host-side sources of a container create's bind mounts. */
-export function bindSources(create: unknown): string[] {
-  return bindMounts(create).map((mount) => mount.source);
+/** The path sources of a container create's bind mounts, as the client sent them. */
+export function bindSources(create: unknown, platform: NodeJS.Platform = process.platform): string[] {
+  return bindMounts(create, platform).map((mount) => mount.source);
 }
 
-/** The first bind source that no shared folder holds, or null when every one is reachable in the VM. */
-export function unsharedSource(create: unknown, shares: SharedFolders): string | null {
-  const folders = shares.paths.map(normalised);
-  for (const source of bindSources(create)) {
-    const path = normalised(source);
-    if (GUEST_OWN.some((own) => isWithin(path, own))) continue;
-    if (!folders.some((folder) => isWithin(path, folder))) return source;
+/** Where a bind's source is in the guest: a guest folder of its own, in a shared folder, or nowhere (and why). */
+type Placed = { kind: 'guest' | 'shared'; path: string } | { kind: 'unshared' } | { kind: 'unreachable'; problem: string };
+
+function place(source: string, folders: string[], platform: NodeJS.Platform): Placed {
+  const problem = unreachableSource(source, platform);
+  if (problem) return { kind: 'unreachable', problem };
+  const inGuest = normalised(guestPath(source, platform));
+  if (GUEST_OWN.some((own) => isWithin(inGuest, own))) return { kind: 'guest', path: inGuest };
+  const folder = folders.find((shared) => isWithin(comparable(inGuest, platform), comparable(shared, platform)));
+  return folder === undefined ? { kind: 'unshared' } : { kind: 'shared', path: spelledAs(inGuest, folder, platform) };
+}
+
+/**
+ * What the check makes of a create's binds: the first one it refuses, and why; else whether it moved any
+ * to its path in the guest. Only a source whose guest path is not itself moves (C:\src is /mnt/c/src in
+ * the guest, see platform/hostPaths): on Linux and macOS every source is left as the client sent it.
+ */
+export function placeBinds(create: unknown, shares: SharedFolders, platform: NodeJS.Platform = process.platform): { refused: string } | { moved: boolean } {
+  const folders = shares.paths.map((path) => normalised(guestPath(path, platform)));
+  let moved = false;
+  for (const mount of bindMounts(create, platform)) {
+    const placed = place(mount.source, folders, platform);
+    if (placed.kind === 'unreachable') return { refused: `Berth cannot mount ${mount.source}: it ${placed.problem}. ${UNREACHABLE_HINT}` };
+    if (placed.kind === 'unshared') return { refused: unsharedMessage(mount.source, shares) };
+    if (placed.path !== normalised(mount.source)) {
+      mount.moveTo(placed.path);
+      moved = true;
+    }
   }
-  return null;
+  return { moved };
 }
 
 export function unsharedMessage(source: string, shares: SharedFolders): string {
@@ -72,8 +96,15 @@ export function unsharedMessage(source: string, shares: SharedFolders): string {
 /** The engine's socket in the guest: what a container that binds Berth's host socket gets instead. */
 export const GUEST_ENGINE_SOCKET = '/var/run/docker.sock';
 
-/** The names a host socket path goes by: as written and, when the folder is reached through a link, its real path. */
+/** How a bind's source is compared with the socket's aliases: a pipe in either slash form and any case, a path normalised. */
+const aliasKey = (source: string): string => (isPipe(source) ? source.replaceAll('\\', '/').toLowerCase() : normalised(source));
+
+/**
+ * The names a host socket path goes by: as written and, when the folder is reached through a link, its
+ * real path. A named pipe is no file and has no other name.
+ */
 export function socketAliases(path: string): string[] {
+  if (isPipe(path)) return [aliasKey(path)];
   const aliases = new Set([normalised(path)]);
   try {
     aliases.add(normalised(realpathSync(path)));
@@ -94,17 +125,18 @@ export function socketAliases(path: string): string[] {
  * and Traefik bind the DOCKER_HOST path they were given. Through a share that path would be a socket
  * file of the host, which nothing in the guest can connect to. Returns whether anything changed.
  */
-export function mapEngineSocket(create: unknown, aliases: readonly string[]): boolean {
-  const socketBinds = bindMounts(create).filter((mount) => aliases.includes(normalised(mount.source)));
+export function mapEngineSocket(create: unknown, aliases: readonly string[], platform: NodeJS.Platform = process.platform): boolean {
+  const socketBinds = bindMounts(create, platform).filter((mount) => aliases.includes(aliasKey(mount.source)));
   for (const mount of socketBinds) mount.moveTo(GUEST_ENGINE_SOCKET);
   return socketBinds.length > 0;
 }
 
 /**
  * The container-create check the host socket applies: binds of `hostSocket` go to the engine's own
- * socket, and a bind no shared folder holds is refused with a message that says how to share it.
+ * socket, a host path goes to its path in the guest, and a bind no shared folder holds is refused with a
+ * message that says how to share it.
  */
-export function createInspector(shares: SharedFolders, hostSocket: string): (body: Buffer) => CreateVerdict {
+export function createInspector(shares: SharedFolders, hostSocket: string, platform: NodeJS.Platform = process.platform): (body: Buffer) => CreateVerdict {
   const aliases = socketAliases(hostSocket);
   return (body) => {
     let create: unknown;
@@ -114,9 +146,9 @@ export function createInspector(shares: SharedFolders, hostSocket: string): (bod
       // Not ours to judge: the engine answers a malformed body itself.
       return { kind: 'pass' };
     }
-    const mapped = mapEngineSocket(create, aliases);
-    const source = unsharedSource(create, shares);
-    if (source !== null) return { kind: 'refuse', message: unsharedMessage(source, shares) };
-    return mapped ? { kind: 'rewrite', body: Buffer.from(JSON.stringify(create), 'utf8') } : { kind: 'pass' };
+    const mapped = mapEngineSocket(create, aliases, platform);
+    const placed = placeBinds(create, shares, platform);
+    if ('refused' in placed) return { kind: 'refuse', message: placed.refused };
+    return mapped || placed.moved ? { kind: 'rewrite', body: Buffer.from(JSON.stringify(create), 'utf8') } : { kind: 'pass' };
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SharedFolders } from '../settings/shares';
 import { createInspector } from './bindCheck';
-import { MAX_CREATE_BODY_BYTES, RequestFramer } from './requestFramer';
+import { MAX_CREATE_BODY_BYTES, RequestFramer, type CreateInspector } from './requestFramer';
 
 const shares: SharedFolders = { paths: ['/home/ana'], origin: 'setting' };
 
@@ -14,9 +14,9 @@ interface Outcome {
 }
 
 /** Feeds `parts` one write at a time, as packets would arrive. */
-async function frame(parts: Array<string | Buffer>): Promise<Outcome> {
+async function frame(parts: Array<string | Buffer>, inspect: CreateInspector = createInspector(shares, '/home/ana/.local/share/berth/run/docker.sock')): Promise<Outcome> {
   let answered = '';
-  const framer = new RequestFramer(createInspector(shares, '/home/ana/.local/share/berth/run/docker.sock'), (response) => (answered += response.toString('latin1')));
+  const framer = new RequestFramer(inspect, (response) => (answered += response.toString('latin1')));
   const out: Buffer[] = [];
   let ended = false;
   framer.on('data', (chunk: Buffer) => out.push(chunk));
@@ -76,6 +76,20 @@ describe('RequestFramer', () => {
       expect(sent.HostConfig.Binds).toEqual(['/var/run/docker.sock:/var/run/docker.sock:ro', '/home/ana/src:/src']);
       expect(sent.HostConfig.Mounts[0].Source).toBe('/var/run/docker.sock');
     }
+  });
+
+  it("sends a Windows client's drive paths on as their guest paths, with the Content-Length of the new body", async () => {
+    const windows = createInspector({ paths: ['C:\\Users\\ana'], origin: 'setting' }, '\\\\.\\pipe\\berth_docker', 'win32');
+    const outcome = await frame([create({ Binds: ['C:\\Users\\ana\\src:/src', '//./pipe/berth_docker:/var/run/docker.sock'] }), ping], windows);
+    expect(outcome.answered).toBe('');
+    const head = outcome.forwarded.slice(0, outcome.forwarded.indexOf('\r\n\r\n'));
+    const length = Number(/\r\nContent-Length: (\d+)/.exec(head)?.[1]);
+    const body = outcome.forwarded.slice(head.length + 4, head.length + 4 + length);
+    expect(outcome.forwarded.slice(head.length + 4 + length)).toBe(ping);
+    expect((JSON.parse(body) as { HostConfig: { Binds: string[] } }).HostConfig.Binds).toEqual(['/mnt/c/Users/ana/src:/src', '/var/run/docker.sock:/var/run/docker.sock']);
+    const refused = await frame([create({ Binds: ['E:\\x:/x'] })], windows);
+    const message = (JSON.parse(refused.answered.slice(refused.answered.indexOf('\r\n\r\n') + 4)) as { message: string }).message;
+    expect(message).toMatch(/^Berth cannot mount E:\\x: it is outside the folders shared with the VM \(setting "shares": C:\\Users\\ana\)/);
   });
 
   it('still refuses an unshared bind beside a socket bind', async () => {

@@ -2,6 +2,7 @@ import { chmodSync, lstatSync, rmSync, type Stats } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { pipeline } from 'node:stream';
 import { BerthError } from '../api/errors';
+import { isPipe } from '../platform/endpoints';
 import type { SshLink } from './link';
 import { RequestFramer, type CreateInspector } from './requestFramer';
 
@@ -51,18 +52,14 @@ export async function claimSocketPath(path: string, what: string): Promise<void>
  * Listens on the Unix socket `path`, readable and writable by the user alone from its first
  * moment (a Docker or control socket is a root-equivalent handle on the engine). Returns what removes
  * it: only while the path is still the socket made here (same inode), never one another process made since.
+ * A Windows named pipe is no file: see listenNamed.
  */
 export async function listenPrivately(server: Server, path: string, what: string): Promise<() => void> {
+  if (isPipe(path)) return listenNamed(server, path, what);
   await claimSocketPath(path, what);
   const mask = process.umask(0o177);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(path, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, path);
   } finally {
     process.umask(mask);
   }
@@ -71,6 +68,38 @@ export async function listenPrivately(server: Server, path: string, what: string
   return () => {
     if (sameFile(made, path)) rmSync(path, { force: true });
   };
+}
+
+function listen(server: Server, address: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Listens on an address that is a name, not a file: a Windows named pipe (or a Linux abstract socket).
+ * There is nothing to clear before or remove after: the name goes with its last handle, and while another
+ * process holds it the listen fails, which is said here. A pipe's access is its security descriptor:
+ * Node gives it Windows' default, under which other users may open it only to read, so they can neither
+ * call the engine nor Berth (see docs/platforms.md, and ControlServer for what it keeps from them).
+ */
+export async function listenNamed(server: Server, address: string, what: string): Promise<() => void> {
+  try {
+    await listen(server, address);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    const shown = address.replace('\0', '@');
+    throw new BerthError(
+      'SocketInUse',
+      `Another process already listens on ${shown}, so Berth cannot put the ${what} there.`,
+      `Stop the program that owns ${shown} (or use a different BERTH_HOME), then start Berth again. Until then, what connects to ${shown} reaches that program, not Berth.`,
+    );
+  }
+  return () => undefined;
 }
 
 function sameFile(made: Stats, path: string): boolean {

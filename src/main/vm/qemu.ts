@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { BerthError } from '../api/errors';
+import { isPipe, qemuPipeName } from '../platform/endpoints';
 import { bundledQemu, thisHost } from '../resources';
 import type { NetworkMode } from '../settings/schema';
 import { guestArch, qemuSystem, type GuestArch } from './arch';
@@ -212,8 +213,7 @@ export function machineArgs(arch: GuestArch, accelerator: string, platform: Node
  * names without the `\\.\pipe\` prefix.
  */
 export function serverChardev(id: string, path: string, platform: NodeJS.Platform = process.platform): string {
-  const pipe = /^[\\/]{2}\.[\\/]pipe[\\/](.+)$/.exec(path);
-  if (platform === 'win32' && pipe) return `pipe,id=${id},path=${optionValue(pipe[1]!)}`;
+  if (platform === 'win32' && isPipe(path)) return `pipe,id=${id},path=${optionValue(qemuPipeName(path))}`;
   return `socket,id=${id},path=${optionValue(path)},server=on,wait=off`;
 }
 
