@@ -58,14 +58,15 @@ esac
 CLI_PLUGINS="docker-compose docker-buildx"
 
 # ------------------------------------------------------------------ rootfs
-DPKG_OPTS=(
-	--dpkgopt='path-exclude=/usr/share/man/*'
-	--dpkgopt='path-exclude=/usr/share/locale/*'
-	--dpkgopt='path-exclude=/usr/share/info/*'
-	--dpkgopt='path-exclude=/usr/share/doc/*'
-	--dpkgopt='path-include=/usr/share/doc/*/copyright'
-	--dpkgopt='path-exclude=/usr/share/lintian/*'
+DPKG_FILTERS=(
+	'path-exclude=/usr/share/man/*'
+	'path-exclude=/usr/share/locale/*'
+	'path-exclude=/usr/share/info/*'
+	'path-exclude=/usr/share/doc/*'
+	'path-include=/usr/share/doc/*/copyright'
+	'path-exclude=/usr/share/lintian/*'
 )
+DPKG_OPTS=("${DPKG_FILTERS[@]/#/--dpkgopt=}")
 
 # finish_in_guest: the maintainer scripts of another architecture's packages need its programs to run, and
 # this host has no binfmt_misc for qemu-user. So the unpacked root boots in a guest of its own architecture
@@ -87,10 +88,26 @@ finish_in_guest() {
 	done
 	install -m 755 "$HERE/foreign/init" "$G/initramfs/init"
 	(cd "$G/initramfs" && find . -mindepth 1 | cpio --quiet -o -H newc -R 0:0) | gzip -1 >"$G/initrd.img"
-	# The essential packages go first (foreign/configure). Every package's files are stored uncompressed:
-	# decompressing is plain CPU work, many times slower in the emulated guest than here.
+	# Every minute of the guest's work is many of the host's. A package without a pre-installation script
+	# runs none of its programs when unpacked: the host's dpkg unpacks those into the root. The guest
+	# unpacks the others (the essential ones first) and configures everything (foreign/configure).
+	local on_host=() essential=() rest=()
 	for f in "$R"/var/cache/apt/archives/*.deb; do
-		[ "$(dpkg-deb -f "$f" Essential)" = yes ] && basename "$f" >>"$R/berth-essential"
+		if ! dpkg-deb --ctrl-tarfile "$f" | tar -t | grep -x './preinst' >/dev/null; then
+			on_host+=("$f")
+		elif [ "$(dpkg-deb -f "$f" Essential)" = yes ]; then
+			essential+=("$(basename "$f")")
+		else
+			rest+=("$(basename "$f")")
+		fi
+		[ "$(dpkg-deb -f "$f" Essential)" = yes ] && dpkg-deb -f "$f" Package >>"$R/berth-essential"
+	done
+	dpkg --root="$R" --force-architecture --force-depends --force-unsafe-io "${DPKG_FILTERS[@]/#/--}" --unpack "${on_host[@]}" \
+		>"$G/host-unpack.log" 2>&1 || { tail -n 40 "$G/host-unpack.log" >&2; exit 1; }
+	rm -f "${on_host[@]}"
+	printf '%s\n' "${essential[@]}" "${rest[@]}" >"$R/berth-unpack"
+	# The guest's packages are stored uncompressed: decompressing is plain CPU work, many times slower there.
+	for f in "$R"/var/cache/apt/archives/*.deb; do
 		(
 			cd "$(mktemp -d "$G/deb.XXXXXX")"
 			ar x "$f"
@@ -127,6 +144,7 @@ finish_in_guest() {
 	mkdir "$R"
 	tar -C "$R" --numeric-owner --xattrs --xattrs-include='*' -xpf "$G/out.tar"
 	rm -f "$G/out.tar"
+	[ -d "$R/usr/lib/modules" ] || { echo "build: the $ARCH guest handed back no root" >&2; exit 1; }
 }
 
 if [ -n "${BERTH_ROOTFS_TAR:-}" ]; then

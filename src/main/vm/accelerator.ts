@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname } from 'node:path';
 import { writeFileDurably } from '../durableFile';
+import { thisHost, type Host } from '../resources';
 import { isNative, type GuestArch } from './arch';
 
 /**
@@ -16,13 +17,6 @@ export function platformAccelerator(platform: NodeJS.Platform = process.platform
   return null;
 }
 
-/** The host a guest runs on: its platform and CPU architecture (Node's names). */
-export interface Host {
-  platform: NodeJS.Platform;
-  arch: string;
-}
-
-const thisHost: Host = { platform: process.platform, arch: process.arch };
 
 export interface Candidate {
   name: string;
@@ -81,7 +75,7 @@ export class VerdictStore {
  * The accelerators to try, in order. BERTH_ACCEL (comma separated) forces a list and ignores
  * earlier verdicts; tcg always ends the list because it works everywhere.
  */
-export function candidates(env: NodeJS.ProcessEnv, verdicts: Record<string, Verdict>, arch: GuestArch, host: Host = thisHost): {
+export function candidates(env: NodeJS.ProcessEnv, verdicts: Record<string, Verdict>, arch: GuestArch, host: Pick<Host, 'platform' | 'arch'> = thisHost()): {
   list: Candidate[];
   skipped: string | null;
 } {
