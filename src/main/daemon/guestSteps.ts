@@ -20,7 +20,7 @@ import type { GuestMessage } from '../vm/console';
 import type { LocatedImage } from '../vm/image';
 import type { KeyPair } from '../vm/keys';
 import { adoptMachine, type MachineRecord } from '../vm/leftover';
-import { Machine } from '../vm/machine';
+import { Machine, type GuestMachine } from '../vm/machine';
 import { startValues, type MachineSpec } from '../vm/qemu';
 import { discardSnapshot, restoreMachine, saveSnapshot, snapshotFor, type Snapshot } from '../vm/snapshot';
 import type { Step } from '../vm/steps';
@@ -48,7 +48,7 @@ const GUEST_ERRORS: Record<string, { name: string; hint: (paths: HomePaths) => s
 export const GUEST_RESET = 'GuestReset';
 
 /** Waits for a guest message, failing as soon as the guest reports an error or QEMU exits. */
-function guestSays<T extends GuestMessage>(machine: Machine, paths: HomePaths, match: (message: GuestMessage) => message is T, timeoutMs: number, what: string): Promise<T> {
+function guestSays<T extends GuestMessage>(machine: GuestMachine, paths: HomePaths, match: (message: GuestMessage) => message is T, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     machine.console.first(match),
@@ -90,7 +90,7 @@ export interface BootInput extends StartBase {
 
 /** A running guest, and why it runs on the accelerator it does. */
 export interface Booted {
-  machine: Machine;
+  machine: GuestMachine;
   acceleratorReason: string;
 }
 
@@ -199,7 +199,7 @@ export const bootStep: Step<BootInput, Booted> = {
   },
 };
 
-export const dataStep: Step<StartBase & { machine: Machine; settings: Settings }, void> = {
+export const dataStep: Step<StartBase & { machine: GuestMachine; settings: Settings }, void> = {
   name: 'data',
   label: 'Mount the data disk',
   hint: (made) => `Read ${made.paths.consoleLog} and ${made.paths.daemonLog}.`,
@@ -225,7 +225,7 @@ export const SSH_STEP = {
   hint: (made: StartBase) => `Read ${made.paths.consoleLog}: sshd may have failed in the guest.`,
 };
 
-export const sshStep: Step<StartBase & { machine: Machine; keys: KeyPair }, { link: SshLink }> = {
+export const sshStep: Step<StartBase & { machine: GuestMachine; keys: KeyPair }, { link: SshLink }> = {
   ...SSH_STEP,
   async run(made) {
     const { machine, paths } = made;
@@ -247,7 +247,7 @@ export const sshStep: Step<StartBase & { machine: Machine; keys: KeyPair }, { li
   },
 };
 
-export const dockerStep: Step<StartBase & { machine: Machine; link: SshLink; shares: SharedFolders }, { socket: HostSocket; docker: Docker }> = {
+export const dockerStep: Step<StartBase & { machine: GuestMachine; link: SshLink; shares: SharedFolders }, { socket: HostSocket; docker: Docker }> = {
   name: 'docker',
   label: 'Docker API answers',
   hint: (made) => `Read ${made.paths.consoleLog}: dockerd may have failed in the guest.`,

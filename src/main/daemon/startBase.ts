@@ -10,7 +10,7 @@ import type { HostSocket, Listening } from '../tunnel/socket';
 import type { LocatedImage } from '../vm/image';
 import type { KeyPair } from '../vm/keys';
 import { forgetMachine } from '../vm/leftover';
-import type { Machine } from '../vm/machine';
+import type { GuestMachine } from '../vm/machine';
 
 /**
  * What a start has opened so far, filled in as each piece opens (before its step returns): what the
@@ -18,7 +18,7 @@ import type { Machine } from '../vm/machine';
  */
 export interface Held {
   consoleLog?: WriteStream;
-  machine?: Machine;
+  machine?: GuestMachine;
   link?: SshLink;
   socket?: HostSocket;
 }
@@ -46,7 +46,7 @@ export interface Started {
   registries: RegistrySettings;
   image: LocatedImage;
   keys: KeyPair;
-  machine: Machine;
+  machine: GuestMachine;
   acceleratorReason: string;
   link: SshLink;
   socket: HostSocket;

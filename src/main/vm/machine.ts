@@ -24,8 +24,28 @@ interface QemuProcess {
   readonly exited: Promise<Exit>;
 }
 
+/**
+ * The running VM as the rest of Berth sees it: a process to watch, the guest's serial console (its start
+ * messages in, the start values out), and a way to stop it. QEMU is one driver behind it (`Machine`); a
+ * helper on Apple's Virtualization framework would be another, with the same console and the same SSH
+ * socket to offer (docs/platforms.md, "File sharing per platform"). Suspending and restoring the whole VM
+ * are QEMU's own (machineState.ts, through QMP).
+ */
+export interface GuestMachine {
+  readonly accelerator: string;
+  readonly console: GuestConsole;
+  readonly exited: Promise<Exit>;
+  /** Its guest is past its start, so no start message will come on the console. */
+  readonly pastStart: boolean;
+  readonly running: boolean;
+  readonly pid: number | undefined;
+  sendToGuest(text: string): void;
+  kill(): Promise<void>;
+  powerdown(graceMs?: number): Promise<'clean' | 'killed'>;
+}
+
 /** One running QEMU process and its serial console. */
-export class Machine {
+export class Machine implements GuestMachine {
   readonly console = new GuestConsole();
   private exit: Exit | null = null;
   readonly exited: Promise<Exit>;
