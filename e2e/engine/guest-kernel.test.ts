@@ -2,11 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/main/settings/store';
-import { BerthError } from '../../src/main/api/errors';
-import { runInGuest } from '../../src/main/tunnel/guestCommand';
 import type { SshLink } from '../../src/main/tunnel/link';
-import { docker, status, type Run } from '../support/berth';
-import { guestLink } from '../support/guest';
+import { docker, status } from '../support/berth';
+import { guestLink, inGuest as inGuestOver } from '../support/guest';
 import { sharedInstance } from '../support/shared';
 
 const instance = sharedInstance();
@@ -18,18 +16,8 @@ beforeAll(async () => {
 
 afterAll(() => link?.close());
 
-/**
- * Runs a shell script in the guest itself (its root, mount namespace and tools) as root, over a second SSH
- * connection: reading the guest's state starts no container, so only the containers a test runs come and go.
- */
-async function inGuest(script: string): Promise<Run> {
-  try {
-    return { code: 0, stdout: await runInGuest(link, script, { hint: 'test', timeoutMs: 60_000 }), stderr: '' };
-  } catch (error) {
-    if (error instanceof BerthError) return { code: 1, stdout: '', stderr: error.message };
-    throw error;
-  }
-}
+/** Reads the guest's own state (its root, mount namespace and tools): no container comes and goes for it. */
+const inGuest = (script: string) => inGuestOver(link, script);
 
 describe('the guest kernel under emulation', () => {
   it('pins its cgroup static keys at boot, so containers patch no kernel code', async () => {
