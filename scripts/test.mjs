@@ -1,5 +1,5 @@
-// `npm test`: installs what a fresh machine lacks, builds, then runs every suite (the engine suites against a
-// real VM, and beside them the unit and UI suites) and ends with one line: `N passed, N failed`.
+// `npm test`: installs what a fresh machine lacks, builds, then runs every suite (the engine suites against real
+// VMs, and beside them the unit and UI suites) and ends with one line: `N passed, N failed`.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,10 +42,12 @@ function vitest(name, args, quiet = false) {
 }
 
 const asked = process.argv.slice(2);
-// The engine suites share one VM and run one file at a time, mostly waiting on the guest; the unit and UI
-// suites need no VM and run beside them, rather than before them. Arguments (files, projects) make one run.
+// The files on the shared VM run one at a time, mostly waiting on the guest. Beside them, in a second vitest, run
+// the unit and UI suites (no VM) and then the files that boot VMs of their own. Arguments (files, projects) make one run.
 const runs = await Promise.all(
-  asked.length > 0 ? [vitest('vitest', asked)] : [vitest('engine', ['--project', 'e2e']), vitest('apart', ['--project', 'unit', '--project', 'ui'], true)],
+  asked.length > 0
+    ? [vitest('vitest', asked)]
+    : [vitest('engine', ['--project', 'e2e']), vitest('apart', ['--project', 'unit', '--project', 'ui', '--project', 'own-vm'], true)],
 );
 
 let passed = 0;
