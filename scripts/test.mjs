@@ -1,6 +1,6 @@
-// `npm test`: installs what a fresh machine lacks, builds, then runs every suite (unit, then the
-// engine and UI suites against a real VM) and ends with one line: `N passed, N failed`.
-import { execFileSync, spawnSync } from 'node:child_process';
+// `npm test`: installs what a fresh machine lacks, builds, then runs every suite (the engine suites against real
+// VMs, and beside them the unit and UI suites) and ends with one line: `N passed, N failed`.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,25 +19,53 @@ node([join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'b
 node([join(root, 'bin', 'berth.mjs'), 'image', 'build', '--arch', 'amd64']);
 node([join(root, 'bin', 'berth.mjs'), 'image', 'build', '--arch', 'arm64']);
 
-mkdirSync(join(root, 'test-results'), { recursive: true });
-const report = join(root, 'test-results', 'vitest.json');
-const run = spawnSync(
-  process.execPath,
-  [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
-  { cwd: root, stdio: 'inherit' },
+const results = join(root, 'test-results');
+mkdirSync(results, { recursive: true });
+
+/**
+ * One `vitest run` with its JSON report at test-results/NAME.json. `quiet` keeps its output until it ends and
+ * prints it whole then, so that it does not interleave with a run beside it.
+ */
+function vitest(name, args, quiet = false) {
+  const child = spawn(
+    process.execPath,
+    [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, `${name}.json`)}`, ...args],
+    { cwd: root, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' },
+  );
+  let output = '';
+  child.stdout?.on('data', (data) => (output += data));
+  child.stderr?.on('data', (data) => (output += data));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      if (quiet) process.stdout.write(output);
+      resolve({ name, code });
+    }),
+  );
+}
+
+const asked = process.argv.slice(2);
+// The files on the shared VM run one at a time, mostly waiting on the guest. Beside them, in a second vitest, run
+// the unit and UI suites (no VM) and then the files that boot VMs of their own. Arguments (files, projects) make one run.
+const runs = await Promise.all(
+  asked.length > 0
+    ? [vitest('vitest', asked)]
+    : [vitest('engine', ['--project', 'e2e']), vitest('apart', ['--project', 'unit', '--project', 'ui', '--project', 'own-vm'], true)],
 );
 
 let passed = 0;
 let failed = 0;
-try {
-  const results = JSON.parse(readFileSync(report, 'utf8'));
-  passed = results.numPassedTests;
-  failed = results.numFailedTests;
-  // A suite that broke before its tests ran (a failed global setup, say) still counts as a failure.
-  if (!results.success && failed === 0) failed = 1;
-} catch {
-  console.error(`no test report at ${report}`);
-  failed = 1;
+for (const run of runs) {
+  const report = join(results, `${run.name}.json`);
+  try {
+    const result = JSON.parse(readFileSync(report, 'utf8'));
+    passed += result.numPassedTests;
+    failed += result.numFailedTests;
+    // A suite that broke before its tests ran (a failed global setup, say) still counts as a failure.
+    if ((!result.success || run.code !== 0) && result.numFailedTests === 0) failed += 1;
+  } catch {
+    console.error(`no test report at ${report}`);
+    failed += 1;
+  }
 }
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(run.status === 0 && failed === 0 ? 0 : 1);
+process.exit(failed === 0 ? 0 : 1);

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { berth, docker, importForeignBusybox, status } from '../support/berth';
+import { guestLink, inGuest } from '../support/guest';
 import { sharedInstance } from '../support/shared';
 
 const instance = sharedInstance();
@@ -43,11 +44,10 @@ describe('the docker CLI through Berth', () => {
   });
 
   it("carries Berth's SSH link on the guest's virtio-serial port", async () => {
-    // The name of every process in the guest that holds a virtio-serial port open.
-    const found = await docker(instance, [
-      'run', '--rm', '--pid=host', '--privileged', 'busybox:offline', 'sh', '-c',
-      'for p in /proc/[0-9]*; do for f in $p/fd/*; do case "$(busybox readlink $f 2>/dev/null)" in /dev/vport*) cat $p/comm;; esac; done; done',
-    ]);
+    // The name of every process in the guest that holds a virtio-serial port open, asked over a second SSH
+    // connection (on TCP, so its own session holds no such port).
+    const link = await guestLink(instance);
+    const found = await inGuest(link, 'for f in $(find /proc/[0-9]*/fd -lname "/dev/vport*" 2>/dev/null); do cat ${f%/fd/*}/comm; done').finally(() => link.close());
     expect(found.code, found.stderr).toBe(0);
     expect(found.stdout.split('\n')).toContain('sshd-session');
   });

@@ -1,15 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/main/settings/store';
+import type { SshLink } from '../../src/main/tunnel/link';
 import { docker, status } from '../support/berth';
+import { guestLink, inGuest as inGuestOver } from '../support/guest';
 import { sharedInstance } from '../support/shared';
 
 const instance = sharedInstance();
+let link: SshLink;
 
-/** Runs a shell script in the guest itself (its mount namespace and tools), through a privileged container. */
-const inGuest = (script: string) =>
-  docker(instance, ['run', '--rm', '--privileged', '--pid=host', 'busybox:offline', 'nsenter', '-t', '1', '-m', '--', 'sh', '-c', script]);
+beforeAll(async () => {
+  link = await guestLink(instance);
+});
+
+afterAll(() => link?.close());
+
+/** Reads the guest's own state (its root, mount namespace and tools): no container comes and goes for it. */
+const inGuest = (script: string) => inGuestOver(link, script);
 
 describe('the guest kernel under emulation', () => {
   it('pins its cgroup static keys at boot, so containers patch no kernel code', async () => {

@@ -4,8 +4,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { berth, docker, importBusybox, newInstance, status } from '../support/berth';
 import { openDashboard, type Dashboard } from '../support/dashboard';
+import { ownCache } from '../support/ownCache';
 
-const instance = newInstance();
+// Its own cache: the factory reset removes the saved guests of this instance's cache, not those the suite's
+// other instances restore, and none that another instance saves meanwhile can make its first start a restore.
+const cache = ownCache();
+const instance = newInstance(cache.env);
 const settingsFile = join(instance.home, 'settings.json');
 const dataDisk = join(instance.home, 'data.img');
 let dashboard: Dashboard | undefined;
@@ -14,6 +18,7 @@ afterAll(async () => {
   await dashboard?.close();
   await berth(instance, ['stop']);
   rmSync(instance.home, { recursive: true, force: true });
+  cache.remove();
 });
 
 /** How many times the engine came up in this instance's life. */

@@ -1,16 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/main/settings/store';
-import { berth, docker, importBusybox, newInstance, repoRoot, status } from '../support/berth';
+import { berth, docker, importBusybox, newInstance, status } from '../support/berth';
+import { ownCache } from '../support/ownCache';
 
 // Its own snapshot folder (beside its own image cache), with the image the suite already built.
-const cache = mkdtempSync(join(tmpdir(), 'bt-snap-'));
-const image = execFileSync(process.execPath, [join(repoRoot, 'bin', 'berth.mjs'), 'image', 'build'], { encoding: 'utf8' }).trim().split('\n').pop()!;
-const instance = newInstance({ BERTH_IMAGE: image, BERTH_IMAGE_CACHE: join(cache, 'images') });
-const snapshots = join(cache, 'snapshots');
+const cache = ownCache();
+const instance = newInstance(cache.env);
+const snapshots = cache.snapshots;
 const daemonLog = (): string => readFileSync(join(instance.home, 'logs', 'daemon.log'), 'utf8');
 
 async function bootDetail(): Promise<string> {
@@ -35,7 +33,7 @@ async function restart(): Promise<void> {
 afterAll(async () => {
   await berth(instance, ['stop']);
   rmSync(instance.home, { recursive: true, force: true });
-  rmSync(cache, { recursive: true, force: true });
+  cache.remove();
 });
 
 describe('starting from a memory snapshot', () => {

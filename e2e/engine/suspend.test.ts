@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { berth, docker, guestClockOff, runPid, status, testShares, writeSettings } from '../support/berth';
+import { berth, docker, runPid, status, testShares, writeSettings } from '../support/berth';
+import { linkClockOff, guestLink } from '../support/guest';
 import { freePort } from '../../src/main/daemon/startBase';
 import { isAlive } from '../../src/main/pidfile';
 import { loadSettings } from '../../src/main/settings/store';
@@ -85,7 +86,12 @@ describe('berth suspend', () => {
     const note = await docker(instance, ['exec', 'sus-share', 'cat', '/shared/note']);
     expect(note.stdout).toBe('from the host\n');
     expect(await fetchPage(port)).toContain('before the suspend');
-    expect(await guestClockOff(instance)).toBeLessThan(2);
+    const link = await guestLink(instance);
+    try {
+      expect(await linkClockOff(link)).toBeLessThan(2);
+    } finally {
+      link.close();
+    }
     rmSync(shareDir, { recursive: true, force: true });
   });
 

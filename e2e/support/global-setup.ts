@@ -1,7 +1,8 @@
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { SETTINGS_VERSION } from '../../src/main/settings/schema';
-import { berth, importBusybox, newInstance, writeSettings, type Instance } from './berth';
+import { berth, importBusybox, newInstance, repoRoot, writeSettings, type Instance } from './berth';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,5 +33,8 @@ export async function setup(project: TestProject): Promise<void> {
 export async function teardown(): Promise<void> {
   if (!instance) return;
   await berth(instance, ['stop']);
+  // Its logs outlive it: a file that failed on the shared VM is read from them after the run.
+  const logs = join(instance.home, 'logs');
+  if (existsSync(logs)) cpSync(logs, join(repoRoot, 'test-results', 'shared-instance-logs'), { recursive: true });
   rmSync(instance.home, { recursive: true, force: true });
 }

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BerthError } from '../../src/main/api/errors';
 import { ciphersFor } from '../../src/main/tunnel/cipher';
+import { runInGuest } from '../../src/main/tunnel/guestCommand';
 import { SshLink } from '../../src/main/tunnel/link';
-import type { Instance } from './berth';
+import { clockOff, type Instance, type Run } from './berth';
 
 /** The command line of the QEMU that runs the instance's guest, its arguments joined by spaces. */
 export function qemuCommandLine(instance: Instance): string {
@@ -36,3 +38,24 @@ export async function guestLink(instance: Instance): Promise<SshLink> {
   await link.open(30_000);
   return link;
 }
+
+/**
+ * Runs a shell script in the guest itself (its root, mount namespace and tools) as root, over a link from
+ * guestLink: reading or setting the guest's state this way starts no container, which takes seconds under emulation.
+ */
+export async function inGuest(link: SshLink, script: string): Promise<Run> {
+  try {
+    return { code: 0, stdout: await runInGuest(link, script, { hint: 'test', timeoutMs: 60_000 }), stderr: '' };
+  } catch (error) {
+    if (error instanceof BerthError) return { code: 1, stdout: '', stderr: error.message };
+    throw error;
+  }
+}
+
+/** clockOff of the guest's clock read over `link`: no container starts for it. */
+export const linkClockOff = (link: SshLink): Promise<number> =>
+  clockOff(async () => {
+    const said = await inGuest(link, 'date +%s');
+    if (said.code !== 0) throw new Error(`the guest's clock could not be read: ${said.stderr}`);
+    return said.stdout;
+  });
