@@ -67,7 +67,7 @@ describe('state files', () => {
     expect(version.code, version.stderr).toBe(0);
     const line = qemuCommandLine(instance);
     const escaped = instance.home.replaceAll(',', ',,');
-    expect(line).toContain(`-qmp unix:${escaped}/run/qmp.sock,server=on`);
+    expect(line).toContain(`-chardev socket,id=qmp,path=${escaped}/run/qmp.sock,server=on`);
     expect(line).toContain(`file=${escaped}/data.img,format=raw`);
     expect(line).toContain(`path=${escaped}/run/ssh.sock,server=on`);
   });

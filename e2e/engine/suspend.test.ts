@@ -70,6 +70,9 @@ describe('berth suspend', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('suspended: resume it with `berth start`');
 
+    // The guest's clock stands still while it is saved: long enough here that a resume which did not set it
+    // would leave it seconds behind.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
     const resumed = await berth(instance, ['start']);
     expect(resumed.code, resumed.stderr).toBe(0);
     // Resumed, not booted instead (the daemon log would say why), going on with the SSH session it had.

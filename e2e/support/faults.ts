@@ -17,7 +17,7 @@ export function qemuThatResetsOnce(): string {
 const net = require('node:net');
 const { writeFileSync } = require('node:fs');
 const args = process.argv.slice(2);
-const qmp = args[args.indexOf('-qmp') + 1].replace(/^unix:/, '').split(',')[0];
+const qmp = args.find((arg) => arg.startsWith('socket,id=qmp,path=')).slice('socket,id=qmp,path='.length).split(',')[0];
 const qemu = spawn('qemu-system-x86_64', args, { stdio: ['pipe', 'pipe', 'inherit'] });
 process.stdin.pipe(qemu.stdin);
 let seen = '';

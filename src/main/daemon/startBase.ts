@@ -6,7 +6,7 @@ import type { HomePaths } from '../home';
 import type { NetworkMode, Settings } from '../settings/schema';
 import type { SharedFolders } from '../settings/shares';
 import type { SshLink } from '../tunnel/link';
-import type { HostSocket, Listening } from '../tunnel/socket';
+import type { HostSocket, DockerListener } from '../tunnel/socket';
 import type { LocatedImage } from '../vm/image';
 import type { KeyPair } from '../vm/keys';
 import { forgetMachine } from '../vm/leftover';
@@ -34,7 +34,7 @@ export interface StartBase {
   /** Only for benchmarks: the host port forwarded to a dockerd TCP listener in the guest. */
   directDockerPort?: number;
   /** The Docker socket's listener while the engine was suspended, for the start's HostSocket to take over. */
-  handover?: () => Promise<Listening | null>;
+  handover?: () => Promise<DockerListener | null>;
 }
 
 /** What a start has made once the engine runs, by either plan (a boot, or a take-over). */

@@ -20,6 +20,9 @@ import type { StartBase, Started } from './startBase';
 
 export type SuspendedBy = SuspendedRecord['by'];
 
+/** How long the engine may take over one list before the suspend is given up (stopping has its own 10 s, and this). */
+const DOCKER_ANSWER_MS = 30_000;
+
 interface Named {
   id: string;
   name: string;
@@ -31,7 +34,7 @@ interface Named {
  */
 async function shareBinders(docker: Docker, shares: string[]): Promise<Named[]> {
   if (!shares.length) return [];
-  const running = await docker.listContainers();
+  const running = await docker.listContainers({ abortSignal: AbortSignal.timeout(DOCKER_ANSWER_MS) });
   const overlaps = (source: string): boolean => shares.some((share) => isWithin(source, share) || isWithin(share, source));
   return running
     .filter((container) => container.Mounts.some((mount) => mount.Type === 'bind' && overlaps(mount.Source)))
@@ -90,7 +93,7 @@ export async function suspendEngine(base: StartBase, started: Started, by: Suspe
   const hint = `Stop the engine instead (\`berth stop\`) if this goes on; ${paths.daemonLog} has the details.`;
   let kept: SuspendedRecord['kept'];
   try {
-    await Promise.all(restart.map((container) => docker.getContainer(container.id).stop({ t: 10 })));
+    await Promise.all(restart.map((container) => docker.getContainer(container.id).stop({ t: 10, abortSignal: AbortSignal.timeout(10_000 + DOCKER_ANSWER_MS) })));
     kept = await keepAnswers(paths.dockerSocket);
     await runInGuest(link, 'berth-suspend prepare', { hint, timeoutMs: 60_000 });
   } catch (error) {

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { engineClient } from '../engine/client';
 import type { SshLink } from '../tunnel/link';
 import { RestingSocket, writeAnswer } from '../tunnel/restingSocket';
-import type { HostSocket, Listening } from '../tunnel/socket';
+import type { HostSocket, DockerListener } from '../tunnel/socket';
 import type { SuspendedRecord } from '../vm/suspended';
 
 /**
@@ -57,7 +57,7 @@ export class Suspension {
   }
 
   /** The listener, for the waking engine's HostSocket: the socket never stops answering. */
-  async handover(): Promise<Listening | null> {
+  async handover(): Promise<DockerListener | null> {
     await this.resting;
     return this.socket?.release() ?? null;
   }

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,9 +59,8 @@ describe('the Docker socket while the engine is suspended', () => {
   it('gives its listener away on release, so a waking engine takes connections without a gap', async () => {
     const { socket, path } = resting(() => undefined);
     await socket.listen();
-    const listening = socket.release()!;
-    listening.server.removeAllListeners('connection');
-    listening.server.on('connection', (local: Socket) => local.end('taken over'));
+    const listener = socket.release()!;
+    listener.handTo((local: Socket) => local.end('taken over'));
     const said = await new Promise<string>((resolve) => {
       const client = connect(path);
       let text = '';
@@ -69,7 +68,43 @@ describe('the Docker socket while the engine is suspended', () => {
       client.on('end', () => resolve(text));
     });
     expect(said).toBe('taken over');
-    await new Promise<void>((resolve) => listening.server.close(() => resolve()));
-    listening.unlink();
+    await listener.close();
+  });
+
+  it('closes a connection it answered, though its client keeps its own side open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bt-resting-'));
+    dirs.push(dir);
+    const path = join(dir, 'answer.sock');
+    let answered: (local: Socket) => void = () => undefined;
+    const serverSide = new Promise<Socket>((resolve) => (answered = resolve));
+    const server = createServer({ allowHalfOpen: true }, (local) => {
+      local.pause();
+      writeAnswer(local, { status: 503, headers: {}, body: 'suspended' });
+      server.close();
+      answered(local);
+    });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    // A client that never ends its side: only the answering side can close the connection.
+    const client = connect({ path, allowHalfOpen: true });
+    const local = await serverSide;
+    await new Promise((resolve) => local.once('close', resolve));
+    expect(local.destroyed).toBe(true);
+    client.destroy();
+  });
+
+  it('ends, when the waking engine closes it, a connection it was handed that the new owner left half-open', async () => {
+    const { socket, path } = resting(() => undefined);
+    await socket.listen();
+    const listener = socket.release()!;
+    // The new owner ends its side and stops reading: the kind of connection that once held a suspend up.
+    listener.handTo((local: Socket) => {
+      local.pause();
+      local.end('half');
+    });
+    const client = connect(path);
+    await new Promise((resolve) => client.once('data', resolve));
+    const closed = new Promise((resolve) => client.once('close', resolve));
+    await listener.close();
+    await closed;
   });
 });

@@ -1,8 +1,8 @@
-import type { Server, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import { keptAnswer, type KeptAnswer, type KeptAnswers } from '../engine/keptAnswers';
 import { MAX_HEAD_BYTES } from './requestFramer';
-import { dockerSocketServer, listenPrivately, type Listening } from './socket';
+import { DockerListener } from './socket';
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 /** A client that sends no complete request head within this long is let go. */
@@ -15,7 +15,9 @@ export function writeAnswer(local: Socket, answer: KeptAnswer): void {
   const body = Buffer.from(answer.body);
   const headers = { ...answer.headers, 'content-length': String(body.length), connection: 'close' };
   const lines = [`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
-  local.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]));
+  // Connection: close, and it is closed: nothing more is read from it, and a half-closed connection left
+  // waiting for its client's end would outlive the suspension.
+  local.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]), () => local.destroy());
 }
 
 /**
@@ -24,8 +26,7 @@ export function writeAnswer(local: Socket, answer: KeptAnswer): void {
  * client opens another for its next). Anything else goes to `unanswered` with what was read of it.
  */
 export class RestingSocket {
-  private server: Server | null = null;
-  private unlink = (): void => undefined;
+  private listener: DockerListener | null = null;
   private readonly reading = new Set<Socket>();
 
   constructor(
@@ -35,9 +36,9 @@ export class RestingSocket {
   ) {}
 
   async listen(): Promise<void> {
-    const server = dockerSocketServer((local) => this.read(local));
-    this.unlink = await listenPrivately(server, this.path, 'Docker socket');
-    this.server = server;
+    const listener = new DockerListener((local) => this.read(local));
+    await listener.listen(this.path);
+    this.listener = listener;
   }
 
   private read(local: Socket): void {
@@ -70,17 +71,14 @@ export class RestingSocket {
    * Hands the listener over, for the waking engine's HostSocket to take (see HostSocket.listen). A client
    * still sending its first request is served as it would have been.
    */
-  release(): Listening | null {
-    const server = this.server;
-    this.server = null;
-    return server ? { server, unlink: this.unlink } : null;
+  release(): DockerListener | null {
+    const listener = this.listener;
+    this.listener = null;
+    return listener;
   }
 
   async close(): Promise<void> {
     for (const socket of this.reading) socket.destroy();
-    const listening = this.release();
-    if (!listening) return;
-    await new Promise<void>((resolve) => listening.server.close(() => resolve()));
-    listening.unlink();
+    await this.release()?.close();
   }
 }

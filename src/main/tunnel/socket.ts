@@ -111,14 +111,41 @@ function sameFile(made: Stats, path: string): boolean {
   }
 }
 
-/** A listener on the Docker socket's path, handed from a RestingSocket to the HostSocket of the engine that wakes. */
-export interface Listening {
-  server: Server;
-  unlink: () => void;
-}
+/**
+ * The listener on the Docker socket's path. It outlives the object serving it: a suspended engine's
+ * RestingSocket hands it to the HostSocket of the engine that wakes (no moment without one). So it keeps
+ * every connection it accepted, whoever serves them, and closing it ends them all: a connection one server
+ * left half-closed cannot hold up the next stop or suspend.
+ */
+export class DockerListener {
+  /** Half-open: `docker run` closes its write side and still reads the container's output. */
+  private readonly server: Server;
+  private readonly connections = new Set<Socket>();
+  private unlink = (): void => undefined;
 
-/** Half-open: `docker run` closes its write side and still reads the container's output. */
-export const dockerSocketServer = (onConnection: (local: Socket) => void): Server => createServer({ allowHalfOpen: true }, onConnection);
+  constructor(private serve: (local: Socket) => void) {
+    this.server = createServer({ allowHalfOpen: true }, (local) => {
+      this.connections.add(local);
+      local.once('close', () => this.connections.delete(local));
+      this.serve(local);
+    });
+  }
+
+  async listen(path: string): Promise<void> {
+    this.unlink = await listenPrivately(this.server, path, 'Docker socket');
+  }
+
+  /** Connections from now on go to `serve`. */
+  handTo(serve: (local: Socket) => void): void {
+    this.serve = serve;
+  }
+
+  async close(): Promise<void> {
+    for (const local of this.connections) local.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.unlink();
+  }
+}
 
 /**
  * The host's Docker socket: every connection is piped, with backpressure, to the guest's socket
@@ -126,9 +153,7 @@ export const dockerSocketServer = (onConnection: (local: Socket) => void): Serve
  * lets `inspectCreate` refuse a container create before the engine sees it.
  */
 export class HostSocket {
-  private server: Server | null = null;
-  private unlink = (): void => undefined;
-  private readonly open = new Set<Socket>();
+  private listener: DockerListener | null = null;
   private lastTraffic = Date.now();
   /** Connections whose client sent a request the engine has not begun to answer. */
   private awaiting = 0;
@@ -142,16 +167,15 @@ export class HostSocket {
   ) {}
 
   /** Listens on the path, or takes over the listener a suspended engine's RestingSocket had there (no moment without one). */
-  async listen(from?: Listening): Promise<void> {
+  async listen(from?: DockerListener): Promise<void> {
     if (from) {
-      from.server.removeAllListeners('connection');
-      from.server.on('connection', (local: Socket) => this.carry(local));
-      ({ server: this.server, unlink: this.unlink } = from);
+      from.handTo((local) => this.carry(local));
+      this.listener = from;
       return;
     }
-    const server = dockerSocketServer((local) => this.carry(local));
-    this.unlink = await listenPrivately(server, this.path, 'Docker socket');
-    this.server = server;
+    const listener = new DockerListener((local) => this.carry(local));
+    await listener.listen(this.path);
+    this.listener = listener;
   }
 
   /**
@@ -172,11 +196,7 @@ export class HostSocket {
       if (awaiting) this.awaiting -= 1;
       awaiting = false;
     };
-    this.open.add(local);
-    local.once('close', () => {
-      answered();
-      this.open.delete(local);
-    });
+    local.once('close', answered);
     local.pause();
     this.link.streamLocal(this.remotePath).then(
       (channel) => {
@@ -211,12 +231,10 @@ export class HostSocket {
   }
 
   async close(): Promise<void> {
-    for (const socket of this.open) socket.destroy();
-    const server = this.server;
-    this.server = null;
-    // Only a socket this object listened on is removed: anything else at the path is not Berth's.
-    if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    this.unlink();
+    // Only a socket this object listened on (or took over) is removed: anything else at the path is not Berth's.
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.close();
   }
+
 }
