@@ -26,6 +26,14 @@ describe(`the engine footer's Suspend, ${inWindow()}, on the real engine`, () =>
     await docker(instance, ['rm', '-f', name]);
   });
 
+  it('tells, on the Engine page, the lines that point a terminal at the running engine', async () => {
+    await page.getByRole('link', { name: 'Engine', exact: true }).click();
+    const panel = page.locator('.panel', { has: page.getByRole('heading', { name: 'Use it from a terminal' }) });
+    await expect.poll(() => panel.innerText(), { timeout: 10_000 }).toContain(`export DOCKER_HOST=unix://${instance.socket}`);
+    expect(await panel.innerText()).toContain('docker --context berth ps');
+    await page.getByRole('link', { name: 'Containers', exact: true }).click();
+  });
+
   it('suspends the running engine and Start resumes it, the container running on as the same process', async () => {
     const ran = await docker(instance, ['run', '-d', '--init', '--name', name, 'busybox:offline', 'sleep', '100000']);
     expect(ran.code, ran.stderr).toBe(0);

@@ -71,3 +71,7 @@ export const engine = {
   'engine.hostResumed': call(Empty, Empty),
   'engine.changed': event(EngineStatus),
 };
+
+/** The line that points a shell's docker CLI at `dockerHost`: PowerShell's for a Windows pipe, a POSIX shell's otherwise. */
+export const dockerHostExport = (dockerHost: string): string =>
+  dockerHost.startsWith('npipe:') ? `$env:DOCKER_HOST = "${dockerHost}"` : `export DOCKER_HOST=${dockerHost}`;

@@ -1,9 +1,9 @@
 import { BerthError } from '../api/errors';
-import type { EngineStatus } from '../api/engine';
+import { dockerHostExport, type EngineStatus } from '../api/engine';
 import type { Diagnostics } from '../api/troubleshoot';
 import { CONTEXT_NAME } from '../engine/context';
 import { homePaths, imageCacheDir } from '../home';
-import { dockerHost, dockerHostExport } from '../platform/endpoints';
+import { dockerHost } from '../platform/endpoints';
 import { readPid, waitGone } from '../pidfile';
 import { connectDaemon } from '../daemon/connect';
 import { guestArch } from '../vm/arch';
@@ -58,7 +58,7 @@ async function bringUp(channel: 'engine.start' | 'engine.restart'): Promise<numb
     process.stdout.write(`DOCKER_HOST=${dockerHost(paths.dockerSocket)}\n`);
     process.stderr.write(
       `Berth is running (${status.accelerator}, ${((status.startMs ?? 0) / 1000).toFixed(1)} s). ` +
-        `Use it with: docker --context ${CONTEXT_NAME} ps   or   ${dockerHostExport(paths.dockerSocket)}\n`,
+        `Use it with: docker --context ${CONTEXT_NAME} ps   or   ${dockerHostExport(dockerHost(paths.dockerSocket))}\n`,
     );
     return 0;
   } finally {

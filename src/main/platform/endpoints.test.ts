@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeDockerContext } from '../engine/context';
+import { dockerHostExport } from '../api/engine';
 import { homePaths } from '../home';
 import { listenNamed } from '../tunnel/socket';
-import { dockerHost, dockerHostExport, isPipe, lockAddress, pipeSuffix, qemuPipeName } from './endpoints';
+import { dockerHost, isPipe, lockAddress, pipeSuffix, qemuPipeName } from './endpoints';
 
 const windowsEnv = { LOCALAPPDATA: 'C:\\Users\\ana\\AppData\\Local' };
 const windowsDefault = 'C:\\Users\\ana\\AppData\\Local\\Berth';
@@ -23,7 +24,7 @@ describe('endpoints on Linux and macOS', () => {
       });
       expect(isPipe(paths.dockerSocket)).toBe(false);
       expect(dockerHost(paths.dockerSocket)).toBe('unix:///home/ana/.local/share/berth/run/docker.sock');
-      expect(dockerHostExport(paths.dockerSocket)).toBe('export DOCKER_HOST=unix:///home/ana/.local/share/berth/run/docker.sock');
+      expect(dockerHostExport(dockerHost(paths.dockerSocket))).toBe('export DOCKER_HOST=unix:///home/ana/.local/share/berth/run/docker.sock');
       expect(qemuPipeName(paths.qmpSocket)).toBe(paths.qmpSocket);
     }
   });
@@ -61,7 +62,7 @@ describe('endpoints on Windows', () => {
 
   it('points DOCKER_HOST and the docker context at the pipe as the docker CLI writes it', () => {
     expect(dockerHost('\\\\.\\pipe\\berth_docker')).toBe('npipe:////./pipe/berth_docker');
-    expect(dockerHostExport('\\\\.\\pipe\\berth_docker')).toBe('$env:DOCKER_HOST = "npipe:////./pipe/berth_docker"');
+    expect(dockerHostExport(dockerHost('\\\\.\\pipe\\berth_docker'))).toBe('$env:DOCKER_HOST = "npipe:////./pipe/berth_docker"');
     const config = mkdtempSync(join(tmpdir(), 'berth-context-'));
     try {
       const written = writeDockerContext('\\\\.\\pipe\\berth_docker', { DOCKER_CONFIG: config });

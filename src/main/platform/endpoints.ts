@@ -57,10 +57,6 @@ export function endpoints({ home, runDir, defaultHome }: EndpointPlace, platform
 /** The DOCKER_HOST (and docker context endpoint) of the socket at `address`: `npipe:////./pipe/NAME` for a pipe. */
 export const dockerHost = (address: string): string => (isPipe(address) ? `npipe://${address.replaceAll('\\', '/')}` : `unix://${address}`);
 
-/** The line that points a shell's docker CLI at `address`: PowerShell's for a pipe, a POSIX shell's otherwise. */
-export const dockerHostExport = (address: string): string =>
-  isPipe(address) ? `$env:DOCKER_HOST = "${dockerHost(address)}"` : `export DOCKER_HOST=${dockerHost(address)}`;
-
 /**
  * The name QEMU on Windows takes for a pipe it serves (`-chardev pipe,path=NAME`, `-qmp pipe:NAME`): QEMU
  * itself puts `\\.\pipe\` before it. A Unix socket's path is returned as it is.
