@@ -54,7 +54,13 @@ export function runApp(): void {
   const shell = new Shell(
     { app, screen, nativeTheme, dialog, createTray, openWindow: openMainWindow },
     link,
-    { platform: process.platform, windowState: paths.windowState, autostartFile: autostartFile(), command: launchCommand() },
+    {
+      platform: process.platform,
+      windowState: paths.windowState,
+      autostartFile: autostartFile(),
+      command: launchCommand(),
+      engineEndsWithApp: process.env.APPIMAGE !== undefined,
+    },
   );
   if (!shell.claim()) return;
 

@@ -72,6 +72,14 @@ describe('quitting', () => {
     expect([...stop.record.questions, ...keep.record.questions]).toEqual([]);
   });
 
+  it('stops the engine without asking when it cannot outlive the app (an AppImage), whatever was remembered', async () => {
+    const { daemon, record, entry } = await started(dir, { engine: 'running', general: { quit: 'keep' }, engineEndsWithApp: true });
+    entry('Quit').click!();
+    await expect.poll(() => record.quitted).toBe(true);
+    expect(record.questions).toEqual([]);
+    expect(daemon.called('engine.stop')).toHaveLength(1);
+  });
+
   it('does not ask when the engine is stopped', async () => {
     const { record, daemon, electron } = await started(dir, { engine: 'error' });
     daemon.emit('engine.changed', status('stopped'));

@@ -51,12 +51,13 @@ function rememberAnswer(link: QuitLink, settings: Settings, quit: 'stop' | 'keep
 
 /**
  * Decides what quitting does to an engine in `state`: nothing to decide when it is stopped, or unknown because the
- * daemon did not answer (asking again would start a daemon just to quit); the remembered answer (general.quit) when
- * there is one; otherwise the user's answer, saved when they ask for it to be remembered. An answer that could not be
- * saved is still followed, and the user is told.
+ * daemon did not answer (asking again would start a daemon just to quit); a stop when the engine cannot outlive the
+ * app (`endsWithApp`); the remembered answer (general.quit) when there is one; otherwise the user's answer, saved when
+ * they ask for it to be remembered. An answer that could not be saved is still followed, and the user is told.
  */
-export async function decideQuit(state: EngineState | null, link: QuitLink, dialog: QuitDialog): Promise<QuitChoice> {
+export async function decideQuit(state: EngineState | null, link: QuitLink, dialog: QuitDialog, endsWithApp = false): Promise<QuitChoice> {
   if (state === null || state === 'stopped') return 'keep';
+  if (endsWithApp) return 'stop';
   const current = await link.invoke('settings.get', {}).catch(() => null);
   if (!current) return 'keep';
   const { settings } = current;

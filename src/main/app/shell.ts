@@ -54,6 +54,11 @@ export interface ShellOptions {
   /** The Linux desktop entry that starts Berth at login, and the command in it. */
   autostartFile: string;
   command: readonly string[];
+  /**
+   * The engine cannot outlive the app: an AppImage's daemon and QEMU run from its mount, gone once it quits.
+   * Quit then stops the engine, without asking.
+   */
+  engineEndsWithApp?: boolean;
   now?: () => number;
 }
 
@@ -215,7 +220,7 @@ export class Shell {
   private async quit(): Promise<void> {
     const { app, dialog } = this.electron;
     // Whatever fails in deciding, Berth can still quit, and leaves the engine as it is.
-    const choice = await decideQuit(this.engine, this.link, dialog).catch((): QuitChoice => 'keep');
+    const choice = await decideQuit(this.engine, this.link, dialog, this.options.engineEndsWithApp).catch((): QuitChoice => 'keep');
     if (choice === 'cancel') {
       this.quitting = 'no';
       return;

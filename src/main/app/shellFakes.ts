@@ -178,6 +178,7 @@ export async function started(
     engine?: EngineState;
     general?: Partial<Settings['general']>;
     platform?: NodeJS.Platform;
+    engineEndsWithApp?: boolean;
     electron?: Parameters<typeof fakeElectron>[0];
     calls?: Partial<Handlers>;
     apply?: StreamHandlers['settings.apply'];
@@ -205,6 +206,7 @@ export async function started(
     windowState: join(dir, 'window.json'),
     autostartFile: join(dir, 'autostart', 'berth.desktop'),
     command: ['/opt/Berth/berth'],
+    engineEndsWithApp: options.engineEndsWithApp,
   });
   const claimed = shell.claim();
   if (claimed) {
