@@ -125,13 +125,16 @@ export function valueAt(settings: Settings, key: SettingKey): unknown {
   return key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], settings);
 }
 
-/** A copy of `settings` with each key set to its value (settings are plain JSON, and a view's draft is a reactive proxy). */
+/** A deep copy; settings are plain JSON, and a view's draft is a reactive proxy that structuredClone refuses. */
+export const copyOf = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** A copy of `settings` with each key set to (a copy of) its value. */
 export function withValues(settings: Settings, values: [SettingKey, unknown][]): Record<string, unknown> {
-  const copy = JSON.parse(JSON.stringify(settings)) as Record<string, unknown>;
+  const copy = copyOf(settings) as unknown as Record<string, unknown>;
   for (const [key, value] of values) {
     const parts = key.split('.');
     const parent = parts.slice(0, -1).reduce((at, part) => at[part] as Record<string, unknown>, copy);
-    parent[parts[parts.length - 1]] = value === undefined ? value : JSON.parse(JSON.stringify(value));
+    parent[parts[parts.length - 1]] = value === undefined ? value : copyOf(value);
   }
   return copy;
 }

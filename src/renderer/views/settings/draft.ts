@@ -11,9 +11,6 @@ export const TABS: { id: TabId; label: string; keys: SettingKey[] }[] = [
   { id: 'engine', label: 'Docker Engine', keys: ['engine.daemon'] },
 ];
 
-/** A deep copy; settings are plain JSON, and the view's draft is a reactive proxy that structuredClone refuses. */
-export const copyOf = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
 /** The saved settings with one tab's keys taken from the draft: what that tab's Apply sends. */
 export function withTab(saved: Settings, draft: Settings, keys: readonly SettingKey[]): Settings {
   return withValues(saved, keys.map((key) => [key, valueAt(draft, key)])) as unknown as Settings;
