@@ -236,5 +236,4 @@ export class HostSocket {
     this.listener = null;
     await listener?.close();
   }
-
 }
