@@ -1,13 +1,12 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { berth, berthInBackground, docker, newInstance, runPid, status, type Run } from '../support/berth';
-import { linkClockOff, guestLink, inGuest } from '../support/guest';
+import { guestLinkForTests, inGuest, linkClockOff } from '../support/guest';
 import { sharedWithBusybox } from '../support/shared';
 import { isAlive } from '../../src/main/pidfile';
 import { connectDaemon } from '../../src/main/daemon/connect';
 import { homePaths } from '../../src/main/home';
-import type { SshLink } from '../../src/main/tunnel/link';
 
 const shared = sharedWithBusybox();
 
@@ -71,13 +70,9 @@ describe('a daemon that dies while the VM runs', () => {
 describe('a guest that stops answering, or falls behind the host', () => {
   const instance = shared;
   // The guest's clock is set and read over a second SSH connection: a container for each read takes seconds.
-  let link: SshLink;
-  beforeAll(async () => {
-    link = await guestLink(instance);
-  });
-  afterAll(() => link?.close());
+  const link = guestLinkForTests(instance);
   /** Puts the guest's clock an hour behind, as a sleep of the host leaves it. */
-  const hourBehind = () => inGuest(link, `date -s @${Math.round(Date.now() / 1000) - 3600}`);
+  const hourBehind = () => inGuest(link(), `date -s @${Math.round(Date.now() / 1000) - 3600}`);
 
   it('says "not responding" while the VM is frozen, recovers by itself, and sets the guest clock from the host', async () => {
     const behind = await hourBehind();
@@ -92,13 +87,13 @@ describe('a guest that stops answering, or falls behind the host', () => {
       process.kill(qemu, 'SIGCONT');
     }
     await expect.poll(async () => (await status(instance)).state, { timeout: 40_000, interval: 500 }).toBe('running');
-    await expect.poll(() => linkClockOff(link), { timeout: 30_000, interval: 1_000 }).toBe(0);
+    await expect.poll(() => linkClockOff(link()), { timeout: 30_000, interval: 1_000 }).toBe(0);
   });
 
   it('sets the guest clock from the host when the desktop app says the host resumed from sleep', async () => {
     const behind = await hourBehind();
     expect(behind.code, behind.stderr).toBe(0);
-    expect(await linkClockOff(link)).toBeGreaterThan(3000);
+    expect(await linkClockOff(link())).toBeGreaterThan(3000);
     const connection = await connectDaemon(homePaths(instance.home), false);
     expect(connection).not.toBeNull();
     try {
@@ -106,6 +101,6 @@ describe('a guest that stops answering, or falls behind the host', () => {
     } finally {
       connection!.close();
     }
-    await expect.poll(() => linkClockOff(link), { timeout: 30_000, interval: 1_000 }).toBe(0);
+    await expect.poll(() => linkClockOff(link()), { timeout: 30_000, interval: 1_000 }).toBe(0);
   });
 });

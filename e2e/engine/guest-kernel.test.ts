@@ -1,23 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/main/settings/store';
-import type { SshLink } from '../../src/main/tunnel/link';
 import { docker, status } from '../support/berth';
-import { guestLink, inGuest as inGuestOver } from '../support/guest';
+import { guestLinkForTests, inGuest as inGuestOver } from '../support/guest';
 import { sharedInstance } from '../support/shared';
 
 const instance = sharedInstance();
-let link: SshLink;
-
-beforeAll(async () => {
-  link = await guestLink(instance);
-});
-
-afterAll(() => link?.close());
+const guest = guestLinkForTests(instance);
 
 /** Reads the guest's own state (its root, mount namespace and tools): no container comes and goes for it. */
-const inGuest = (script: string) => inGuestOver(link, script);
+const inGuest = (script: string) => inGuestOver(guest(), script);
 
 describe('the guest kernel under emulation', () => {
   it('pins its cgroup static keys at boot, so containers patch no kernel code', async () => {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { BerthError } from '../../src/main/api/errors';
 import { ciphersFor } from '../../src/main/tunnel/cipher';
 import { runInGuest } from '../../src/main/tunnel/guestCommand';
@@ -37,6 +38,22 @@ export async function guestLink(instance: Instance): Promise<SshLink> {
   });
   await link.open(30_000);
   return link;
+}
+
+/**
+ * A guestLink opened before the tests of the file (or describe block) that calls it and closed after them:
+ * one second SSH connection for all of them. Returns what gives the open link.
+ */
+export function guestLinkForTests(instance: Instance): () => SshLink {
+  let link: SshLink | undefined;
+  beforeAll(async () => {
+    link = await guestLink(instance);
+  });
+  afterAll(() => link?.close());
+  return () => {
+    if (!link) throw new Error('the guest link opens in beforeAll: use it inside a test');
+    return link;
+  };
 }
 
 /**
